@@ -1,0 +1,31 @@
+#include <string.h>
+#include "dispatch.h"
+
+int supported_kernel_tables(const kernel_table **levels)
+{
+    int count = 0;
+    levels[count++] = &kernels_baseline;
+#ifdef SIGMOIDX_X86_DISPATCH
+    /* libgcc's checks include the OS's XSAVE support for the wide registers. */
+    __builtin_cpu_init();
+    int has_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+                   __builtin_cpu_supports("f16c");
+    if (has_avx2)
+        levels[count++] = &kernels_avx2;
+    if (has_avx2 && __builtin_cpu_supports("avx512f"))
+        levels[count++] = &kernels_avx512;
+#endif
+    return count;
+}
+
+const kernel_table *select_kernel_table(const char *requested)
+{
+    const kernel_table *levels[3];
+    int count = supported_kernel_tables(levels);
+    if (requested == NULL || requested[0] == '\0')
+        return levels[count - 1];
+    for (int i = 0; i < count; i++)
+        if (strcmp(levels[i]->name, requested) == 0)
+            return levels[i];
+    return NULL;
+}

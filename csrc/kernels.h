@@ -1,0 +1,34 @@
+/*
+ * Array kernels: contiguous input -> contiguous output, n elements.  Plain C,
+ * no Python.  One table per instruction-set level; the module picks one at
+ * import (dispatch.h) and every level computes bit-identical results.
+ */
+#ifndef SIGMOIDX_KERNELS_H
+#define SIGMOIDX_KERNELS_H
+
+#include <stddef.h>
+
+/* `in` and `out` may be the same array (in-place); they never partly overlap. */
+typedef void (*unary_kernel)(const void *in, void *out, ptrdiff_t n);
+
+/* Index of a dtype in the tables below and in the ufunc loop lists. */
+enum sigmoidx_dtype { DT_F16, DT_F32, DT_F64, DT_LONGDOUBLE, DT_COUNT };
+
+typedef struct {
+    const char *name;                  /* "baseline", "avx2", "avx512" */
+    unary_kernel sigmoid[DT_COUNT];
+    unary_kernel sigmoid_grad[DT_COUNT];
+} kernel_table;
+
+extern const kernel_table kernels_baseline;
+#if defined(__x86_64__) && defined(__GNUC__)
+#define SIGMOIDX_X86_DISPATCH 1
+extern const kernel_table kernels_avx2;
+extern const kernel_table kernels_avx512;
+#endif
+
+/* Long double has no vector form: every table points to these. */
+void sigmoid_longdouble(const void *in, void *out, ptrdiff_t n);
+void sigmoid_grad_longdouble(const void *in, void *out, ptrdiff_t n);
+
+#endif

@@ -1,0 +1,9 @@
+/* Kernels for x86-64 with AVX2, FMA and F16C (Haswell, Zen and later). */
+#include "kernels.h"
+#ifdef SIGMOIDX_X86_DISPATCH
+#pragma GCC target("avx2,fma,f16c")
+#include "kernels_f16c.h"
+#define KERNEL_TABLE kernels_avx2
+#define KERNEL_NAME "avx2"
+#include "kernels_impl.h"
+#endif

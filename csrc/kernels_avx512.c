@@ -1,0 +1,9 @@
+/* Kernels for x86-64 with AVX-512F (Skylake-X, Zen 4 and later). */
+#include "kernels.h"
+#ifdef SIGMOIDX_X86_DISPATCH
+#pragma GCC target("avx512f,avx2,fma,f16c")
+#include "kernels_f16c.h"
+#define KERNEL_TABLE kernels_avx512
+#define KERNEL_NAME "avx512"
+#include "kernels_impl.h"
+#endif

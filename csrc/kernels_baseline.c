@@ -1,0 +1,23 @@
+/* Kernels for any CPU (SSE2 on x86-64), plus the long double loops. */
+#include "kernels.h"
+#include "sigmoid_math.h"
+
+#define KERNEL_TABLE kernels_baseline
+#define KERNEL_NAME "baseline"
+#include "kernels_impl.h"
+
+void sigmoid_longdouble(const void *in_, void *out_, ptrdiff_t n)
+{
+    const long double *in = (const long double *)in_;
+    long double *out = (long double *)out_;
+    for (ptrdiff_t i = 0; i < n; i++)
+        out[i] = sigmoid_ld(in[i]);
+}
+
+void sigmoid_grad_longdouble(const void *in_, void *out_, ptrdiff_t n)
+{
+    const long double *in = (const long double *)in_;
+    long double *out = (long double *)out_;
+    for (ptrdiff_t i = 0; i < n; i++)
+        out[i] = sigmoid_grad_ld(in[i]);
+}

@@ -1,0 +1,68 @@
+/*
+ * The kernel loops, compiled once per instruction-set level: a kernels_*.c
+ * file sets the target, defines KERNEL_TABLE (the table's name) and may
+ * define HAVE_F16C_BLOCKS with its own half <-> float block converters, then
+ * includes this file.  The loops are plain element-wise loops over the inline
+ * functions of sigmoid_math.h, which the compiler vectorises for the target.
+ */
+#include <stdint.h>
+#include "kernels.h"
+#include "sigmoid_math.h"
+
+#define KERNEL_F32_F64(func, type)                                            \
+    static void func##_##type##_kernel(const void *in_, void *out_, ptrdiff_t n) \
+    {                                                                         \
+        const type *in = (const type *)in_;                                   \
+        type *out = (type *)out_;                                             \
+        for (ptrdiff_t i = 0; i < n; i++)                                     \
+            out[i] = func##_##type(in[i]);                                    \
+    }
+
+typedef float f32;
+typedef double f64;
+KERNEL_F32_F64(sigmoid, f32)
+KERNEL_F32_F64(sigmoid, f64)
+KERNEL_F32_F64(sigmoid_grad, f32)
+KERNEL_F32_F64(sigmoid_grad, f64)
+
+#ifndef HAVE_F16C_BLOCKS
+static void halves_to_floats(const uint16_t *in, float *out, ptrdiff_t n)
+{
+    for (ptrdiff_t i = 0; i < n; i++)
+        out[i] = half_to_float(in[i]);
+}
+
+static void floats_to_halves(const float *in, uint16_t *out, ptrdiff_t n)
+{
+    for (ptrdiff_t i = 0; i < n; i++)
+        out[i] = float_to_half(in[i]);
+}
+#endif
+
+/* float16: widen a block to float32 (exact), run the float32 kernel, round
+ * back once more (float32 result within 0.5 ULP of float32 is within
+ * 0.5 + 2^-13 ULP of float16). */
+#define HALF_BLOCK 256
+#define KERNEL_F16(func)                                                      \
+    static void func##_f16_kernel(const void *in_, void *out_, ptrdiff_t n)   \
+    {                                                                         \
+        const uint16_t *in = (const uint16_t *)in_;                           \
+        uint16_t *out = (uint16_t *)out_;                                     \
+        float buffer[HALF_BLOCK];                                             \
+        for (ptrdiff_t start = 0; start < n; start += HALF_BLOCK) {           \
+            ptrdiff_t len = n - start < HALF_BLOCK ? n - start : HALF_BLOCK;  \
+            halves_to_floats(in + start, buffer, len);                        \
+            func##_f32_kernel(buffer, buffer, len);                           \
+            floats_to_halves(buffer, out + start, len);                       \
+        }                                                                     \
+    }
+
+KERNEL_F16(sigmoid)
+KERNEL_F16(sigmoid_grad)
+
+const kernel_table KERNEL_TABLE = {
+    KERNEL_NAME,
+    {sigmoid_f16_kernel, sigmoid_f32_kernel, sigmoid_f64_kernel, sigmoid_longdouble},
+    {sigmoid_grad_f16_kernel, sigmoid_grad_f32_kernel, sigmoid_grad_f64_kernel,
+     sigmoid_grad_longdouble},
+};

@@ -1,0 +1,270 @@
+/*
+ * Scalar math of sigmoidx: one inline function per (function, dtype).
+ * Plain C99, no Python.  Every function here is written without branches on
+ * the data (selects only) so that the loops in kernels_impl.h vectorise.
+ *
+ * The formulation has no overflow and no cancellation:
+ *     e      = exp(-|x|)            in (0, 1]
+ *     sigma  = (x < 0 ? e : 1) / (1 + e)
+ *     sigma' = e / (1 + e)^2        (even in x; 1 - sigma is never formed)
+ *
+ * Floating-point hygiene: there is no floating-point comparison (on x86 they
+ * raise "invalid" on a quiet NaN).  |x| is clamped to a finite saturation
+ * point, NaN included, and a NaN is put back at the end by adding it (quiet:
+ * raises nothing).  The only flag the arithmetic can raise is "underflow"
+ * (for results that are rightly subnormal); the ufunc loops clear that one.
+ *
+ * Build with -ffp-contract=off: every fused multiply-add is an explicit fma()
+ * call, so each instruction-set level computes bit-identical results.
+ */
+#ifndef SIGMOIDX_SIGMOID_MATH_H
+#define SIGMOIDX_SIGMOID_MATH_H
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+static inline uint64_t f64_bits(double x) { uint64_t u; memcpy(&u, &x, sizeof u); return u; }
+static inline double f64_from_bits(uint64_t u) { double x; memcpy(&x, &u, sizeof x); return x; }
+static inline uint32_t f32_bits(float x) { uint32_t u; memcpy(&u, &x, sizeof u); return u; }
+static inline float f32_from_bits(uint32_t u) { float x; memcpy(&x, &u, sizeof x); return x; }
+
+/* 2^k for integer k in [-1022, 1023], built from the exponent field. */
+static inline double pow2_int(int64_t k) { return f64_from_bits((uint64_t)(k + 1023) << 52); }
+
+static const double LOG2E  = 0x1.71547652b82fep+0;  /* 1/ln 2 */
+static const double LN2    = 0x1.62e42fefa39efp-1;  /* ln 2 rounded */
+static const double LN2_HI = 0x1.62e42fefa3800p-1;  /* ln 2, 42 bits: k*LN2_HI exact for |k| < 2^11 */
+static const double LN2_LO = 0x1.ef35793c76730p-45; /* ln 2 - LN2_HI */
+/* Adding then subtracting 1.5*2^52 rounds to the nearest integer; the integer
+ * is then also the low bits of the sum's representation. */
+static const double ROUND_MAGIC = 0x1.8p52;
+
+/* ------------------------------------------------------------------------ */
+/* float64: exp(a) for a in [-746, 0] as an unevaluated sum hi + lo.
+ *
+ * a = k ln2 + r, |r| <= ln2/2, r = rh + rl exactly to ~2^-100.
+ * exp(r) = 1 + rh + rh^2/2 + rh^3 P(rh) + rl (1 + rh), P the Taylor series to
+ * rh^15 (truncation < 2^-68 relative); 1 + rh + rh^2/2 is summed exactly and
+ * the small terms in plain double.  Relative error of hi + lo < 2^-58.
+ * 2^k is applied in two halves so that k down to -1076 works and a subnormal
+ * result is rounded once.
+ */
+static inline void exp_neg_f64_dd(double a, double *hi, double *lo)
+{
+    double kd = (a * LOG2E + ROUND_MAGIC) - ROUND_MAGIC;
+    int64_t k = (int64_t)(f64_bits(a * LOG2E + ROUND_MAGIC) - f64_bits(ROUND_MAGIC));
+
+    double r_hi = a - kd * LN2_HI;          /* exact: kd*LN2_HI exact, Sterbenz */
+    double t = kd * LN2_LO;
+    double rh = r_hi - t;                   /* TwoSum(r_hi, -t) */
+    double bv = rh - r_hi;
+    double rl = (r_hi - (rh - bv)) - (t + bv);
+
+    /* P(rh) = sum 1/(n+3)! rh^n, n = 0..12, by Estrin's scheme: a short
+     * dependency chain keeps the vector units busy. */
+    double sq = rh * rh, r4 = sq * sq, r8 = r4 * r4;
+    double c01 = 1.0 / 6.0 + rh * (1.0 / 24.0);
+    double c23 = 1.0 / 120.0 + rh * (1.0 / 720.0);
+    double c45 = 1.0 / 5040.0 + rh * (1.0 / 40320.0);
+    double c67 = 1.0 / 362880.0 + rh * (1.0 / 3628800.0);
+    double c89 = 1.0 / 39916800.0 + rh * (1.0 / 479001600.0);
+    double c1011 = 1.0 / 6227020800.0 + rh * (1.0 / 87178291200.0);
+    double c12 = 1.0 / 1307674368000.0;
+    double p = (c01 + sq * c23) + r4 * (c45 + sq * c67)
+             + r8 * ((c89 + sq * c1011) + r4 * c12);
+    double cubic_tail = (sq * rh) * p;
+
+    double half_sq = 0.5 * sq;
+    double half_sq_err = 0.5 * fma(rh, rh, -sq);
+    double s1 = 1.0 + rh;                   /* Fast2Sum, |1| >= |rh| */
+    double e1 = (1.0 - s1) + rh;
+    double s2 = s1 + half_sq;               /* Fast2Sum, s1 >= 0.6 > half_sq */
+    double e2 = (s1 - s2) + half_sq;
+    double small = e1 + e2 + half_sq_err + cubic_tail + (rl + rl * rh);
+    double m_hi = s2 + small;               /* renormalise */
+    double m_lo = (s2 - m_hi) + small;
+
+    int64_t k_half = -((-k) >> 1);          /* k <= 0: shift a non-negative value */
+    double scale1 = pow2_int(k_half), scale2 = pow2_int(k - k_half);
+    *hi = (m_hi * scale1) * scale2;
+    *lo = (m_lo * scale1) * scale2;
+}
+
+/* |x| clamped to the saturation point `limit`, in integer arithmetic on the
+ * bits: non-negative doubles order like their bit patterns, and NaN (whose
+ * bits exceed those of inf) is clamped too, to be put back at the end.  A
+ * floating-point compare would raise "invalid" on NaN, and counts as a
+ * trapping operation that keeps GCC from vectorising the loop. */
+static inline double clamped_abs_f64(double x, double limit)
+{
+    uint64_t abs_bits = f64_bits(x) & 0x7fffffffffffffffu, limit_bits = f64_bits(limit);
+    return f64_from_bits(abs_bits < limit_bits ? abs_bits : limit_bits);
+}
+
+static inline float clamped_abs_f32(float x, float limit)
+{
+    uint32_t abs_bits = f32_bits(x) & 0x7fffffffu, limit_bits = f32_bits(limit);
+    return f32_from_bits(abs_bits < limit_bits ? abs_bits : limit_bits);
+}
+
+/* x itself if x is NaN, else +0: adding it to a result puts the NaN back. */
+static inline double nan_or_zero_f64(double x)
+{
+    return (f64_bits(x) & 0x7fffffffffffffffu) > 0x7ff0000000000000u ? x : 0.0;
+}
+
+static inline float nan_or_zero_f32(float x)
+{
+    return (f32_bits(x) & 0x7fffffffu) > 0x7f800000u ? x : 0.0f;
+}
+
+/* Saturation points: beyond them the result no longer changes (exp(-746)
+ * rounds to 0 in float64). */
+static const double SATURATE_F64 = 746.0;
+
+/* e = exp(-|x|) as e_hi + e_lo (NaN clamped; the caller puts it back). */
+static inline void sigmoid_f64_common(double x, double *e_hi, double *e_lo)
+{
+    exp_neg_f64_dd(-clamped_abs_f64(x, SATURATE_F64), e_hi, e_lo);
+}
+
+/* sigma(x), float64.  s = 1 + e exactly as s_hi + s_lo (Fast2Sum); one
+ * division gives 1/s_hi, the quotient n/s is then corrected once with the
+ * exact residual n - q*s.  Max error 0.5 ULP + 2^-5 ULP from exp: <= 1 ULP
+ * (measured in benchmarks/accuracy.py), subnormal results included. */
+static inline double sigmoid_f64(double x)
+{
+    double e_hi, e_lo;
+    sigmoid_f64_common(x, &e_hi, &e_lo);
+    int negative = (int)(f64_bits(x) >> 63);
+    double n_hi = negative ? e_hi : 1.0;
+    double n_lo = negative ? e_lo : 0.0;
+    double s_hi = 1.0 + e_hi;
+    double s_lo = ((1.0 - s_hi) + e_hi) + e_lo;
+    double inv = 1.0 / s_hi;
+    double q = n_hi * inv;
+    double residual = fma(-q, s_hi, n_hi) + (n_lo - q * s_lo);
+    return (q + residual * inv) + nan_or_zero_f64(x);
+}
+
+/* sigma'(x) = e / (1+e)^2, float64.  d = s^2 as d_hi + d_lo (exact product
+ * by fma), q = e/d corrected once by the residual e - q*d. */
+static inline double sigmoid_grad_f64(double x)
+{
+    double e_hi, e_lo;
+    sigmoid_f64_common(x, &e_hi, &e_lo);
+    double s_hi = 1.0 + e_hi;
+    double s_lo = ((1.0 - s_hi) + e_hi) + e_lo;
+    double d_hi = s_hi * s_hi;
+    double d_lo = fma(s_hi, s_hi, -d_hi) + 2.0 * s_hi * s_lo;
+    double inv = 1.0 / d_hi;
+    double q = e_hi * inv;
+    double residual = fma(-q, d_hi, e_hi) + (e_lo - q * d_lo);
+    return (q + residual * inv) + nan_or_zero_f64(x);
+}
+
+/* ------------------------------------------------------------------------ */
+/* float32 (and float16 through float32): evaluated in float64 and rounded
+ * once.  exp(a), a in [-110, 0], by a = k ln2 + r and the Taylor series to
+ * r^10: relative error < 2^-41, so the float result is within 0.5 + 2^-17
+ * ULP (correctly rounded but for rare near-halfway cases). */
+static const float SATURATE_F32 = 110.0f; /* exp(-110) rounds to 0 in float32 */
+
+static inline double exp_neg_f32_via_f64(double a)
+{
+    double kd = (a * LOG2E + ROUND_MAGIC) - ROUND_MAGIC;
+    int64_t k = (int64_t)(f64_bits(a * LOG2E + ROUND_MAGIC) - f64_bits(ROUND_MAGIC));
+    double r = a - kd * LN2;
+    /* Taylor series to r^10 (truncation < 2^-41), by Estrin's scheme */
+    double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+    double c01 = 1.0 + r;
+    double c23 = 0.5 + r * (1.0 / 6.0);
+    double c45 = 1.0 / 24.0 + r * (1.0 / 120.0);
+    double c67 = 1.0 / 720.0 + r * (1.0 / 5040.0);
+    double c89 = 1.0 / 40320.0 + r * (1.0 / 362880.0);
+    double c10 = 1.0 / 3628800.0;
+    double p = (c01 + r2 * c23) + r4 * (c45 + r2 * c67) + r8 * (c89 + r2 * c10);
+    return p * pow2_int(k);
+}
+
+static inline double exp_neg_abs_f32(float x)
+{
+    return exp_neg_f32_via_f64(-(double)clamped_abs_f32(x, SATURATE_F32));
+}
+
+static inline float sigmoid_f32(float x)
+{
+    double e = exp_neg_abs_f32(x);
+    double n = (f32_bits(x) >> 31) ? e : 1.0;
+    return (float)(n / (1.0 + e)) + nan_or_zero_f32(x);
+}
+
+static inline float sigmoid_grad_f32(float x)
+{
+    double e = exp_neg_abs_f32(x);
+    double s = 1.0 + e;
+    return (float)(e / (s * s)) + nan_or_zero_f32(x);
+}
+
+/* ------------------------------------------------------------------------ */
+/* long double (x87 80-bit on x86-64; whatever the platform has elsewhere).
+ * Scalar, from the C library's expl.  The rounding error of s = 1 + e is
+ * folded back in (s_lo), leaving the error of expl and of the divisions:
+ * <= 2 ULP as measured against mpmath.  No comparisons: NaN flows through. */
+static inline long double sigmoid_ld(long double x)
+{
+    long double e = expl(-fabsl(x));
+    long double s = 1.0L + e;
+    long double s_lo = (e - (s - 1.0L));
+    long double n = signbit(x) ? e : 1.0L;
+    long double q = n / s;
+    return q - q * (s_lo / s);
+}
+
+static inline long double sigmoid_grad_ld(long double x)
+{
+    long double e = expl(-fabsl(x));
+    long double s = 1.0L + e;
+    long double s_lo = (e - (s - 1.0L));
+    long double q = (e / s) / s;
+    return q - q * (2.0L * s_lo / s);
+}
+
+/* ------------------------------------------------------------------------ */
+/* IEEE binary16 <-> binary32, round to nearest even (no F16C needed). */
+static inline float half_to_float(uint16_t h)
+{
+    uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
+    uint32_t exponent = (h >> 10) & 0x1fu;
+    uint32_t mantissa = h & 0x3ffu;
+    if (exponent == 0x1f)                   /* inf, NaN (payload kept) */
+        return f32_from_bits(sign | 0x7f800000u | (mantissa << 13));
+    if (exponent == 0) {                    /* zero, subnormal: exact */
+        float v = (float)mantissa * 0x1p-24f;
+        return sign ? -v : v;
+    }
+    return f32_from_bits(sign | ((exponent + 112u) << 23) | (mantissa << 13));
+}
+
+static inline uint16_t float_to_half(float f)
+{
+    uint32_t u = f32_bits(f);
+    uint16_t sign = (uint16_t)((u >> 16) & 0x8000u);
+    uint32_t abs_bits = u & 0x7fffffffu;
+    if (abs_bits >= 0x7f800000u)            /* inf, NaN (kept quiet) */
+        return (uint16_t)(sign | 0x7c00u | (abs_bits > 0x7f800000u ? 0x200u | ((abs_bits >> 13) & 0x3ffu) : 0u));
+    if (abs_bits >= 0x477ff000u)            /* rounds to >= 65520: inf */
+        return (uint16_t)(sign | 0x7c00u);
+    if (abs_bits < 0x38800000u) {           /* below 2^-14: subnormal half */
+        /* adding 0.5 (exponent 2^-1) puts the half subnormal quantum 2^-24 at
+         * the float's last bit; the FPU's rounding is then round-to-even. */
+        float shifted = f32_from_bits(abs_bits) + 0.5f;
+        return (uint16_t)(sign | (f32_bits(shifted) - 0x3f000000u));
+    }
+    /* normal: drop 13 bits with round to nearest even */
+    uint32_t rounded = abs_bits + 0xfffu + ((abs_bits >> 13) & 1u);
+    return (uint16_t)(sign | ((rounded - 0x38000000u) >> 13));
+}
+
+#endif

@@ -1,0 +1,31 @@
+"""sigmoidx: the logistic sigmoid and its derivative as NumPy ufuncs.
+
+``sigmoid(x) = 1 / (1 + exp(-x))`` and ``sigmoid_grad(x) = sigmoid(x) * (1 - sigmoid(x))``,
+within 1 ULP for float16, float32 and float64 (2 ULP for long double),
+vectorised for the CPU they run on.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from ._core import kernel_level, sigmoid, sigmoid_grad, supported_kernel_levels
+
+try:
+    __version__ = version("sigmoidx")
+except PackageNotFoundError:  # pragma: no cover - built in place, not installed
+    __version__ = "unknown"
+
+__all__ = ["sigmoid", "sigmoid_grad", "show_config", "__version__"]
+
+
+def show_config():
+    """Return which kernels run here: a dict, also handy to print.
+
+    ``kernel_level`` is the instruction-set level in use; ``supported`` lists
+    every level this CPU can run, any of which the environment variable
+    ``SIGMOIDX_CPU`` can select at import.
+    """
+    return {
+        "version": __version__,
+        "kernel_level": kernel_level,
+        "supported": list(supported_kernel_levels),
+    }

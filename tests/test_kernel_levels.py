@@ -1,0 +1,77 @@
+"""Runtime dispatch: every kernel level this CPU supports computes the same bits.
+
+Each level runs in a subprocess (SIGMOIDX_CPU is read once, at import) on the
+same inputs; its results must equal, bit for bit, those of the level in use here.
+"""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import sigmoidx
+
+FUNCTIONS = ("sigmoid", "sigmoid_grad")
+
+
+def level_inputs():
+    """All float16s, a stride of float32 bit patterns, random and edge float64s."""
+    rng = np.random.default_rng(7)
+    f16 = np.arange(2**16, dtype=np.uint16).view(np.float16)
+    f32 = np.arange(0, 2**32, 4099, dtype=np.uint64).astype(np.uint32).view(np.float32)
+    edges = [0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, -5e-324, 36.74, 37.43, 709.78, -745.13]
+    f64 = np.concatenate([rng.uniform(-750, 750, 200_000), rng.standard_normal(50_000),
+                          np.array(edges)])
+    return {"float16": f16, "float32": f32, "float64": f64}
+
+
+def results_under(level, tmp_path):
+    """Run the ufuncs under SIGMOIDX_CPU=level in a fresh interpreter."""
+    inputs_file, outputs_file = tmp_path / "inputs.npz", tmp_path / f"{level}.npz"
+    np.savez(inputs_file, **level_inputs())
+    script = (
+        "import sys, numpy as np, sigmoidx\n"
+        "assert sigmoidx.show_config()['kernel_level'] == sys.argv[3]\n"
+        "data = np.load(sys.argv[1])\n"
+        "out = {f'{f}_{k}': getattr(sigmoidx, f)(data[k]) for f in ('sigmoid', 'sigmoid_grad')"
+        " for k in data.files}\n"
+        "np.savez(sys.argv[2], **out)\n"
+    )
+    env = dict(os.environ, SIGMOIDX_CPU=level)
+    subprocess.run([sys.executable, "-c", script, str(inputs_file), str(outputs_file), level],
+                   check=True, env=env, cwd=tmp_path)
+    return np.load(outputs_file)
+
+
+@pytest.mark.parametrize("level", sigmoidx.show_config()["supported"])
+def test_level_is_bitwise_identical_to_the_active_one(level, tmp_path):
+    other = results_under(level, tmp_path)
+    for name, x in level_inputs().items():
+        for function in FUNCTIONS:
+            ours = getattr(sigmoidx, function)(x)
+            theirs = other[f"{function}_{name}"]
+            assert ours.dtype == theirs.dtype
+            mismatch = ours.view(f"u{ours.itemsize}") != theirs.view(f"u{ours.itemsize}")
+            assert not mismatch.any(), (
+                f"{function} {name} under {level}: first differing input {x[mismatch][:5]}"
+            )
+
+
+def test_unsupported_level_is_a_clear_import_error(tmp_path):
+    env = dict(os.environ, SIGMOIDX_CPU="pentium")
+    result = subprocess.run([sys.executable, "-c", "import sigmoidx"], env=env, cwd=tmp_path,
+                            capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "ImportError" in result.stderr
+    assert "SIGMOIDX_CPU=pentium" in result.stderr
+    assert "baseline" in result.stderr
+
+
+def test_show_config_names_the_level_in_use():
+    config = sigmoidx.show_config()
+    assert config["kernel_level"] in config["supported"]
+    assert config["supported"][0] == "baseline"
+    forced = os.environ.get("SIGMOIDX_CPU")
+    assert config["kernel_level"] == (forced or config["supported"][-1])

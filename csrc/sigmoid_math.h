@@ -20,6 +20,7 @@
 #ifndef SIGMOIDX_SIGMOID_MATH_H
 #define SIGMOIDX_SIGMOID_MATH_H
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -209,26 +210,46 @@ static inline float sigmoid_grad_f32(float x)
 
 /* ------------------------------------------------------------------------ */
 /* long double (x87 80-bit on x86-64; whatever the platform has elsewhere).
- * Scalar, from the C library's expl.  The rounding error of s = 1 + e is
- * folded back in (s_lo), leaving the error of expl and of the divisions:
- * <= 2 ULP as measured against mpmath.  No comparisons: NaN flows through. */
+ * Scalar, from the C library's expl; the quotient is corrected once with the
+ * exact residual (Dekker's product: no FMA needed), which leaves the error of
+ * expl plus half an ULP: <= 2 ULP as measured against mpmath.  No comparisons:
+ * NaN flows through. */
+
+/* a*b = p + err exactly (Veltkamp split in halves of the significand). */
+static inline void two_prod_ld(long double a, long double b, long double *p, long double *err)
+{
+    const long double split = (long double)((1ull << ((LDBL_MANT_DIG + 1) / 2)) + 1);
+    long double ca = split * a, a_hi = ca - (ca - a), a_lo = a - a_hi;
+    long double cb = split * b, b_hi = cb - (cb - b), b_lo = b - b_hi;
+    *p = a * b;
+    *err = ((a_hi * b_hi - *p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo;
+}
+
+/* n / (d_hi + d_lo), |d_lo| << d_hi, to about half an ULP. */
+static inline long double divide_ld(long double n, long double d_hi, long double d_lo)
+{
+    long double q = n / d_hi, p, err;
+    two_prod_ld(q, d_hi, &p, &err);
+    long double residual = ((n - p) - err) - q * d_lo;
+    return q + residual / d_hi;
+}
+
 static inline long double sigmoid_ld(long double x)
 {
     long double e = expl(-fabsl(x));
     long double s = 1.0L + e;
-    long double s_lo = (e - (s - 1.0L));
-    long double n = signbit(x) ? e : 1.0L;
-    long double q = n / s;
-    return q - q * (s_lo / s);
+    long double s_lo = e - (s - 1.0L);
+    return divide_ld(signbit(x) ? e : 1.0L, s, s_lo);
 }
 
 static inline long double sigmoid_grad_ld(long double x)
 {
     long double e = expl(-fabsl(x));
     long double s = 1.0L + e;
-    long double s_lo = (e - (s - 1.0L));
-    long double q = (e / s) / s;
-    return q - q * (2.0L * s_lo / s);
+    long double s_lo = e - (s - 1.0L);
+    long double d_hi, d_lo;
+    two_prod_ld(s, s, &d_hi, &d_lo);
+    return divide_ld(e, d_hi, d_lo + 2.0L * s * s_lo);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -1,0 +1,16 @@
+from typing import Final, TypedDict
+
+import numpy as np
+
+class _Config(TypedDict):
+    version: str
+    kernel_level: str
+    supported: list[str]
+
+sigmoid: Final[np.ufunc]
+sigmoid_grad: Final[np.ufunc]
+kernel_level: Final[str]
+supported_kernel_levels: Final[tuple[str, ...]]
+__version__: Final[str]
+
+def show_config() -> _Config: ...

@@ -8,7 +8,7 @@
 #include <Python.h>
 
 #define NPY_NO_DEPRECATED_API NPY_2_0_API_VERSION
-#define NPY_TARGET_VERSION NPY_1_23_API_VERSION
+#define NPY_TARGET_VERSION NPY_1_25_API_VERSION  /* oldest NumPy in pyproject */
 #include <numpy/arrayobject.h>
 #include <numpy/ufuncobject.h>
 

@@ -16,6 +16,13 @@ except PackageNotFoundError:  # pragma: no cover - built in place, not installed
 
 __all__ = ["sigmoid", "sigmoid_grad", "show_config", "__version__"]
 
+for _ufunc in (sigmoid, sigmoid_grad):
+    try:  # NumPy >= 2.2: help() and pickling then name the public module
+        _ufunc.__module__ = __name__
+    except (AttributeError, TypeError):
+        pass
+del _ufunc
+
 
 def show_config():
     """Return which kernels run here: a dict, also handy to print.

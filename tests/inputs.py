@@ -1,0 +1,142 @@
+"""Input sets for the accuracy tests and benchmarks/accuracy.py (no sigmoidx here).
+
+Thresholds are where the result changes regime: the rounded sigma reaches 1
+(e**-x below half an ULP of 1), sigma or sigma' leaves the normal range
+(ln of the smallest normal), or rounds to 0 (ln of half the smallest subnormal),
+and where exp(|x|) would overflow in a naive formulation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+LN2 = float(np.log(2.0))
+
+# name -> threshold; both signs of each are swept (sigma' is even, sigma is not).
+F16_THRESHOLDS = {
+    "ln 2**11": 11 * LN2, "ln 2**12": 12 * LN2,          # sigma -> 1 - 2**-11, 1
+    "ln 2**14": 14 * LN2,                                # smallest normal
+    "ln 2**24": 24 * LN2, "ln 2**25": 25 * LN2,          # smallest subnormal, -> 0
+    "ln max": float(np.log(np.finfo(np.float16).max)),   # 11.09
+}
+F32_THRESHOLDS = {
+    "ln 2**24": 24 * LN2, "ln 2**25": 25 * LN2,          # 16.64, 17.33: sigma -> 1
+    "ln 2**126": 126 * LN2,                              # 87.34: smallest normal
+    "ln 2**128": float(np.log(np.finfo(np.float32).max)),  # 88.72: exp overflow
+    "ln 2**149": 149 * LN2, "ln 2**150": 150 * LN2,      # 103.28, 103.97: -> 0
+}
+F64_THRESHOLDS = {
+    "ln 2**53": 53 * LN2, "ln 2**54": 54 * LN2,          # 36.74, 37.43: sigma -> 1
+    "ln 2**1022": 1022 * LN2,                            # 708.40: smallest normal
+    "ln max": float(np.log(np.finfo(np.float64).max)),   # 709.78: exp overflow
+    "ln 2**1074": 1074 * LN2, "ln 2**1075": 1075 * LN2,  # 744.44, 745.13: -> 0
+}
+LD_THRESHOLDS = {
+    "ln 2**64": 64 * LN2, "ln 2**65": 65 * LN2,          # 44.36, 45.05: sigma -> 1
+    "ln 2**16382": 16382 * LN2,                          # 11355.1: smallest normal
+    "ln max": 16384 * LN2,                               # 11356.5: exp overflow
+    "ln 2**16445": 16445 * LN2, "ln 2**16446": 16446 * LN2,  # 11398.8, 11399.5: -> 0
+}
+
+
+def specials(dtype):
+    """Zeros, infinities, NaNs, extremes, subnormals and tiny numbers of a float dtype."""
+    info = np.finfo(dtype)
+    values = [0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, info.max, -info.max,
+              info.smallest_normal, -info.smallest_normal, info.smallest_subnormal,
+              -info.smallest_subnormal, info.eps, -info.eps, 1.0, -1.0, 0.5, -0.5, 2.0, -2.0]
+    return np.array(values, dtype=dtype)
+
+
+def float16_all():
+    """Every float16 bit pattern (65,536 values, NaNs and infinities included)."""
+    return np.arange(2**16, dtype=np.uint32).astype(np.uint16).view(np.float16)
+
+
+def float32_strided(step, start=0, stop=2**32):
+    """Every ``step``-th float32 bit pattern in [start, stop)."""
+    return np.arange(start, stop, step, dtype=np.uint64).astype(np.uint32).view(np.float32)
+
+
+def _neighbours(values, dtype, half_width):
+    """All bit patterns within ``half_width`` patterns of each value (same sign)."""
+    uint = np.dtype(f"u{np.dtype(dtype).itemsize}")
+    centres = np.asarray(values, dtype=dtype).view(uint).astype(np.int64)
+    offsets = np.arange(-half_width, half_width + 1, dtype=np.int64)
+    return (centres[:, None] + offsets[None, :]).reshape(-1).astype(uint).view(dtype)
+
+
+def float32_thresholds(half_width=2**15):
+    """All float32 patterns within ``half_width`` ULPs of each threshold, both signs,
+    and every 3rd pattern of the whole subnormal-result range [-104, -87]."""
+    t = np.array(list(F32_THRESHOLDS.values()))
+    near = _neighbours(np.concatenate([t, -t]), np.float32, half_width)
+    lo, hi = (np.array([-87.0, -104.0], dtype=np.float32).view(np.uint32).astype(np.int64))
+    tail = np.arange(lo, hi + 1, 3, dtype=np.int64).astype(np.uint32).view(np.float32)
+    return np.concatenate([near, tail, specials(np.float32)])
+
+
+def float64_random(n, seed=0):
+    """Random float64 inputs: uniform over the interesting range, normal, log-uniform
+    magnitudes of both signs (1e-320 .. 1e308) and raw random bit patterns."""
+    rng = np.random.default_rng(seed)
+    k = n // 5
+    sign = rng.choice([-1.0, 1.0], size=k)
+    return np.concatenate([
+        rng.uniform(-760.0, 760.0, k),
+        rng.uniform(-40.0, 40.0, k),
+        rng.standard_normal(k) * 4.0,
+        sign * 10.0 ** rng.uniform(-320.0, 308.0, k),
+        rng.integers(0, 2**64, size=n - 4 * k, dtype=np.uint64).view(np.float64),
+    ])
+
+
+def float64_edges(seed=1):
+    """Edge float64 inputs: every threshold (both signs) with its 2,000 neighbouring bit
+    patterns on each side and 20,000 uniform points within +-0.5; the whole range of
+    subnormal results -708.4 .. -745.2 (and the matching tails of sigma'); saturation
+    of sigma to 1 (36 .. 38) and 1 - 2**-k steps; tiny |x| down to the subnormals;
+    integers and halves; the special values."""
+    rng = np.random.default_rng(seed)
+    t = np.array(list(F64_THRESHOLDS.values()))
+    both = np.concatenate([t, -t])
+    near = _neighbours(both, np.float64, 2000)
+    dense = (both[:, None] + rng.uniform(-0.5, 0.5, (both.size, 20_000))).reshape(-1)
+    subnormal_results = rng.uniform(-745.5, -708.0, 300_000)
+    saturation = rng.uniform(35.0, 38.5, 100_000)
+    # x = ln(2**k - 1): sigma(x) = 1 - 2**-k exactly
+    steps = np.log(2.0 ** np.arange(1, 60) - 1)
+    tiny_mag = 10.0 ** rng.uniform(-323.5, -3.0, 100_000)
+    tiny = np.concatenate([tiny_mag, -tiny_mag,
+                           _neighbours([5e-324, 2.2250738585072014e-308], np.float64, 500)])
+    integers = np.arange(-760.0, 761.0, 0.5)
+    return np.concatenate([near, dense, subnormal_results, -subnormal_results, saturation,
+                           -saturation, steps, -steps, tiny, integers, specials(np.float64)])
+
+
+def longdouble_points(n, seed=2):
+    """Long double inputs with full 64-bit significands: the thresholds and their
+    neighbourhoods (both signs), uniform over the whole useful range, near 0 and tiny."""
+    rng = np.random.default_rng(seed)
+    ld = np.longdouble
+
+    def full(a):  # a float64 array with 11 more random low bits
+        a = np.asarray(a, dtype=ld)
+        return a * (1 + ld(2.0) ** -53 * rng.uniform(0, 1, a.size).astype(ld))
+
+    t = np.array(list(LD_THRESHOLDS.values()), dtype=ld)
+    both = np.concatenate([t, -t])
+    near = (both[:, None] + rng.uniform(-1.0, 1.0, (both.size, 40)).astype(ld)).reshape(-1)
+    nextafters = np.concatenate([np.nextafter(both, ld(np.inf)), np.nextafter(both, ld(-np.inf)),
+                                 both])
+    k = max(n - near.size - nextafters.size, 100) // 4
+    tiny = 10.0 ** rng.uniform(-4950.0, -1.0, k).astype(ld)
+    out = np.concatenate([
+        near, nextafters,
+        full(rng.uniform(-11410.0, 11410.0, k)),
+        full(rng.uniform(-60.0, 60.0, k)),
+        full(rng.standard_normal(k) * 3),
+        tiny * rng.choice([-1, 1], k),
+        specials(ld),
+    ])
+    return out

@@ -1,0 +1,138 @@
+"""Special values and floating-point hygiene.
+
+sigma(+-0) = 1/2, sigma(+inf) = 1, sigma(-inf) = +0, sigma(NaN) = NaN;
+sigma'(+-0) = 1/4, sigma'(+-inf) = +0, sigma'(NaN) = NaN.
+Nothing warns or raises under np.errstate(all="raise") for any quiet input, wherever it
+sits in an array of any length 1..129 (SIMD bodies and tails).
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import sigmoidx
+
+DTYPES = (np.float16, np.float32, np.float64, np.longdouble)
+FUNCTIONS = (sigmoidx.sigmoid, sigmoidx.sigmoid_grad)
+
+
+def arr(values, dtype):
+    return np.array(values, dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sigmoid_special_values(dtype):
+    x = arr([0.0, -0.0, np.inf, -np.inf], dtype)
+    y = sigmoidx.sigmoid(x)
+    assert y.dtype == dtype
+    assert y[0] == 0.5 and y[1] == 0.5
+    assert y[2] == 1.0
+    assert y[3] == 0.0 and not np.signbit(y[3])  # +0, not -0
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sigmoid_grad_special_values(dtype):
+    x = arr([0.0, -0.0, np.inf, -np.inf], dtype)
+    y = sigmoidx.sigmoid_grad(x)
+    assert y.dtype == dtype
+    assert y[0] == 0.25 and y[1] == 0.25
+    assert y[2] == 0.0 and y[3] == 0.0
+    assert not np.signbit(y).any()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("f", FUNCTIONS, ids=lambda f: f.__name__)
+def test_nan_in_nan_out(f, dtype):
+    x = arr([np.nan, -np.nan, 1.0], dtype)
+    with np.errstate(all="raise"):
+        y = f(x)
+    assert np.isnan(y[0]) and np.isnan(y[1]) and not np.isnan(y[2])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_saturation_and_tiny_inputs(dtype):
+    """Huge |x| saturates without overflow; tiny |x| gives 1/2 and 1/4 exactly or within
+    1 ULP; every result has the right sign (never -0 from a positive function)."""
+    info = np.finfo(dtype)
+    saturating = {np.float16: 6e4, np.float32: 1e4, np.float64: 1e4, np.longdouble: 1e5}[dtype]
+    big = arr([info.max, -info.max, saturating], dtype)
+    with np.errstate(all="raise"):
+        s, d = sigmoidx.sigmoid(big), sigmoidx.sigmoid_grad(big)
+    assert s[0] == 1 and s[1] == 0 and s[2] == 1
+    assert np.all(d == 0)
+    assert not np.signbit(s).any() and not np.signbit(d).any()
+    tiny = arr([info.smallest_subnormal, -info.smallest_subnormal, info.smallest_normal,
+                -info.smallest_normal], dtype)
+    with np.errstate(all="raise"):
+        s, d = sigmoidx.sigmoid(tiny), sigmoidx.sigmoid_grad(tiny)
+    assert np.all(s == 0.5)  # 1/2 + x/4: x/4 is far below half an ULP of 1/2
+    assert np.all(d == 0.25)
+
+
+def test_results_that_are_subnormal_are_not_flushed():
+    """sigma(-720) in float64 and sigma(-100) in float32 are subnormal, not 0."""
+    with np.errstate(all="raise"):
+        s64 = sigmoidx.sigmoid(np.array([-720.0, -740.0, -745.0]))
+        s32 = sigmoidx.sigmoid(np.array([-90.0, -100.0, -103.0], dtype=np.float32))
+        g64 = sigmoidx.sigmoid_grad(np.array([720.0, -740.0]))
+    assert np.all(s64 > 0) and np.all(s64 < np.finfo(np.float64).smallest_normal)
+    assert np.all(s32 > 0) and np.all(s32 < np.finfo(np.float32).smallest_normal)
+    assert np.all(g64 > 0) and np.all(g64 < np.finfo(np.float64).smallest_normal)
+
+
+def hygiene_values(dtype):
+    """Quiet inputs that are known to provoke FP exceptions in careless code."""
+    info = np.finfo(dtype)
+    ln_tiny = np.log(info.smallest_normal)  # results become subnormal below
+    ln_sub = np.log(info.smallest_subnormal)  # results round to 0 below
+    values = [0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, info.max, -info.max,
+              info.smallest_subnormal, -info.smallest_subnormal, info.smallest_normal,
+              -info.smallest_normal, ln_tiny - 0.5, -ln_tiny + 0.5,  # subnormal results
+              ln_sub - 1, -ln_sub + 1,                               # results round to 0
+              np.log(info.max) + 1, -np.log(info.max) - 1]
+    if dtype != np.float16:
+        values += [-720.0, 720.0, 1e30, -1e30]
+    return np.array(values, dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("f", FUNCTIONS, ids=lambda f: f.__name__)
+def test_no_fp_exceptions_anywhere(f, dtype):
+    """Each hygiene value first, last and everywhere in arrays of length 1..129, between
+    ordinary values: no exception under errstate(all='raise'), no warning at all, and
+    every element equal to the same function of that element alone."""
+    values = hygiene_values(dtype)
+    with np.errstate(invalid="ignore"):  # scalar results for comparison: from a 1-array
+        single = {i: f(values[i:i + 1])[0] for i in range(values.size)}
+    filler = np.linspace(-3, 3, 129).astype(dtype)
+    filler_out = f(filler)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(all="raise"):
+            for i, v in enumerate(values):
+                for n in range(1, 130):
+                    x = filler[:n].copy()
+                    x[0] = v
+                    x[-1] = v
+                    y = f(x)
+                    assert np.array_equal(y[[0, -1]], [single[i]] * 2, equal_nan=True), (v, n)
+                    assert np.array_equal(y[1:-1], filler_out[1:n - 1]), (v, n)
+                    y = f(np.full(n, v, dtype=dtype))
+                    assert np.array_equal(y, np.full(n, single[i]), equal_nan=True), (v, n)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_special_values_through_every_path(dtype):
+    """The special values at every position of an array of length 129, strided too."""
+    x = np.resize(hygiene_values(dtype), 129)
+    expect = {f: np.array([f(x[i:i + 1])[0] for i in range(x.size)]) for f in FUNCTIONS}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(all="raise"):
+            for f in FUNCTIONS:
+                for shift in range(8):
+                    xs = np.roll(x, shift)
+                    assert np.array_equal(f(xs), np.roll(expect[f], shift), equal_nan=True)
+                strided = np.repeat(x, 3)[::3]
+                assert np.array_equal(f(strided), expect[f], equal_nan=True)

@@ -1,0 +1,101 @@
+"""The documentation's examples run: the ufunc and module docstrings, show_config's,
+and the README's ``>>>`` code blocks, each parsed with doctest.DocTestParser."""
+
+import doctest
+import io
+import pydoc
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sigmoidx
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+
+
+def run_examples(text, name):
+    """Run the doctest examples in ``text``; return (attempted, report of failures)."""
+    test = doctest.DocTestParser().get_doctest(text, {}, name, None, 0)
+    out = io.StringIO()
+    runner = doctest.DocTestRunner(optionflags=FLAGS)
+    with np.printoptions(**np.get_printoptions()):  # examples may not leak print options
+        runner.run(test, out=out.write)
+    result = runner.summarize(verbose=False)
+    return result.attempted, out.getvalue()
+
+
+def readme_blocks():
+    """The README's fenced python/pycon blocks that hold ``>>>`` examples."""
+    text = README.read_text(encoding="utf-8")
+    blocks = re.findall(r"^```(?:python|pycon|py)[ \t]*\n(.*?)^```", text, re.S | re.M)
+    return [block for block in blocks if ">>>" in block]
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "sigmoid_grad"])
+def test_ufunc_docstring_examples(name):
+    doc = getattr(sigmoidx, name).__doc__
+    assert "Examples\n--------" in doc, f"{name}.__doc__ has no Examples section"
+    attempted, failures = run_examples(doc, f"sigmoidx.{name}")
+    assert attempted >= 2
+    assert not failures, failures
+
+
+@pytest.mark.parametrize("obj", [sigmoidx, sigmoidx.show_config], ids=["module", "show_config"])
+def test_module_and_show_config_examples(obj):
+    """Their Examples, where they have some, must pass too."""
+    attempted, failures = run_examples(obj.__doc__ or "", getattr(obj, "__name__", "sigmoidx"))
+    assert not failures, failures
+
+
+def test_readme_examples():
+    blocks = readme_blocks()
+    assert blocks, "README.md has no >>> examples"
+    attempted, failures = run_examples("\n\n".join(blocks), "README.md")
+    assert attempted >= 4
+    assert not failures, failures
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "sigmoid_grad"])
+def test_numpy_style_sections_and_help(name):
+    """help() (what a notebook shows) has the signature and the NumPy-style sections."""
+    text = pydoc.render_doc(getattr(sigmoidx, name), renderer=pydoc.plaintext)
+    assert f"{name}(x, /, out=None, *, where=True" in text
+    for section in ("Parameters", "Returns", "See Also", "Examples"):
+        assert re.search(rf"^ *{section}\n *-{{{len(section)}}}$", text, re.M), section
+
+
+def readme_scripts():
+    """The README's fenced python blocks without ``>>>``: whole scripts (recipes)."""
+    text = README.read_text(encoding="utf-8")
+    blocks = re.findall(r"^```python[ \t]*\n(.*?)^```", text, re.S | re.M)
+    return [block for block in blocks if ">>>" not in block]
+
+
+def test_readme_scripts_run(tmp_path):
+    """Each README recipe (e.g. the dask.distributed one) runs as a script, from a neutral folder."""
+    for number, block in enumerate(readme_scripts()):
+        script = tmp_path / f"readme_block_{number}.py"
+        script.write_text(block, encoding="utf-8")
+        done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True,
+                              text=True, timeout=300)
+        assert done.returncode == 0, f"README python block {number} failed:\n{block}\n{done.stderr}"
+
+
+def test_make_figures_script_draws_the_readme_picture(tmp_path):
+    """scripts/make_figures.py runs and writes a small PNG (the README's picture)."""
+    script = README.parent / "scripts" / "make_figures.py"
+    output = tmp_path / "sigmoid_curves.png"
+    done = subprocess.run([sys.executable, str(script), "--output", str(output)],
+                          cwd=README.parent, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "Warning" not in done.stderr, done.stderr
+    data = output.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(data) < 100_000
+    committed = README.parent / "docs" / "sigmoid_curves.png"
+    assert committed.is_file() and committed.stat().st_size < 100_000

@@ -23,55 +23,61 @@
 #define SIGMOIDX_SOURCE_HASH "unknown"
 #endif
 
-/* What a loop needs: NumPy hands it back as the `data` argument. */
-typedef struct {
-    unary_kernel kernel;
-    npy_intp itemsize;
-} loop_data;
-
 /* Elements per buffered block on the strided path (fits L1 with room). */
 #define STRIDED_BLOCK 512
 
-static void gather(char *dst, const char *src, npy_intp stride, npy_intp n, npy_intp size)
+/* The strided path copies through this; typed members keep each kernel's
+ * view of it a valid access to an object of its own type. */
+typedef union {
+    npy_half f16[STRIDED_BLOCK];
+    float f32[STRIDED_BLOCK];
+    double f64[STRIDED_BLOCK];
+    long double longdouble[STRIDED_BLOCK];
+} strided_buffer;
+
+/* `size` is a compile-time constant in every caller, so after inlining the
+ * memcpy calls below are single loads and stores. */
+static inline void gather(char *dst, const char *src, npy_intp stride, npy_intp n,
+                          size_t size)
 {
     for (npy_intp i = 0; i < n; i++)
-        memcpy(dst + i * size, src + i * stride, (size_t)size);
+        memcpy(dst + i * (npy_intp)size, src + i * stride, size);
 }
 
-static void scatter(char *dst, npy_intp stride, const char *src, npy_intp n, npy_intp size)
+static inline void scatter(char *dst, npy_intp stride, const char *src, npy_intp n,
+                           size_t size)
 {
     for (npy_intp i = 0; i < n; i++)
-        memcpy(dst + i * stride, src + i * size, (size_t)size);
+        memcpy(dst + i * stride, src + i * (npy_intp)size, size);
 }
 
-static void unary_loop(char **args, npy_intp const *dimensions, npy_intp const *steps,
-                       void *data)
+/* Contiguous runs go straight to the kernel; strided ones through a buffer. */
+static inline void unary_loop(char **args, npy_intp n, npy_intp const *steps,
+                              unary_kernel kernel, size_t size)
 {
-    const loop_data *loop = (const loop_data *)data;
-    const npy_intp n = dimensions[0], size = loop->itemsize;
     char *in = args[0], *out = args[1];
-    const npy_intp in_step = steps[0], out_step = steps[1];
+    const npy_intp in_step = steps[0], out_step = steps[1], item = (npy_intp)size;
 
-    if (in_step == size && out_step == size) {
-        loop->kernel(in, out, n);
+    if (in_step == item && out_step == item) {
+        kernel(in, out, n);
     }
     else {
-        /* long double is the widest item: 16 bytes */
-        _Alignas(64) char buffer[STRIDED_BLOCK * 16];
+        strided_buffer buffer;
+        char *bytes = (char *)&buffer;
         for (npy_intp start = 0; start < n; start += STRIDED_BLOCK) {
             npy_intp len = n - start < STRIDED_BLOCK ? n - start : STRIDED_BLOCK;
             const char *src = in + start * in_step;
             char *dst = out + start * out_step;
-            if (in_step != size) {
-                gather(buffer, src, in_step, len, size);
-                src = buffer;
+            if (in_step != item) {
+                gather(bytes, src, in_step, len, size);
+                src = bytes;
             }
-            if (out_step == size) {
-                loop->kernel(src, dst, len);
+            if (out_step == item) {
+                kernel(src, dst, len);
             }
             else {
-                loop->kernel(src, buffer, len);
-                scatter(dst, out_step, buffer, len, size);
+                kernel(src, bytes, len);
+                scatter(dst, out_step, bytes, len, size);
             }
         }
     }
@@ -81,20 +87,51 @@ static void unary_loop(char **args, npy_intp const *dimensions, npy_intp const *
         feclearexcept(FE_UNDERFLOW);
 }
 
+/* One NumPy loop per item size; `data` points at the kernel to run. */
+#define SIZED_LOOP(type)                                                          \
+    static void unary_loop_##type(char **args, npy_intp const *dimensions,         \
+                                  npy_intp const *steps, void *data)               \
+    {                                                                             \
+        unary_loop(args, dimensions[0], steps, *(const unary_kernel *)data,        \
+                   sizeof(type));                                                 \
+    }
+typedef long double longdouble;
+SIZED_LOOP(npy_half)
+SIZED_LOOP(float)
+SIZED_LOOP(double)
+SIZED_LOOP(longdouble)
+
 /* ------------------------------------------------------------------------ */
 /* The ufuncs.  NumPy keeps the pointers given to it: all of this is static. */
 
-static PyUFuncGenericFunction unary_loops[DT_COUNT] = {unary_loop, unary_loop, unary_loop,
-                                                       unary_loop};
+static PyUFuncGenericFunction unary_loops[DT_COUNT] = {
+    unary_loop_npy_half, unary_loop_float, unary_loop_double, unary_loop_longdouble,
+};
 static const char unary_types[DT_COUNT * 2] = {
     NPY_HALF, NPY_HALF, NPY_FLOAT, NPY_FLOAT, NPY_DOUBLE, NPY_DOUBLE,
     NPY_LONGDOUBLE, NPY_LONGDOUBLE,
 };
-static const npy_intp dtype_sizes[DT_COUNT] = {2, 4, 8, sizeof(long double)};
 
-/* Filled once in module exec with the kernels of the chosen CPU level. */
-static loop_data sigmoid_loop_data[DT_COUNT], sigmoid_grad_loop_data[DT_COUNT];
-static void *sigmoid_data[DT_COUNT], *sigmoid_grad_data[DT_COUNT];
+/* The loops' `data`: pointers into each level's constant kernel table, fixed
+ * at compile time, so module exec only chooses and writes nothing shared. */
+#define KERNEL_DATA(table, func)                                                \
+    {(void *)&table.func[DT_F16], (void *)&table.func[DT_F32],                  \
+     (void *)&table.func[DT_F64], (void *)&table.func[DT_LONGDOUBLE]}
+#define LEVEL_DATA(table)                                                       \
+    {&table, {KERNEL_DATA(table, sigmoid), KERNEL_DATA(table, sigmoid_grad)}}
+
+typedef struct {
+    const kernel_table *table;
+    void *const data[2][DT_COUNT];  /* in ufunc_specs order */
+} level_data;
+
+static const level_data data_by_level[] = {
+    LEVEL_DATA(kernels_baseline),
+#ifdef SIGMOIDX_X86_DISPATCH
+    LEVEL_DATA(kernels_avx2),
+    LEVEL_DATA(kernels_avx512),
+#endif
+};
 
 static const char sigmoid_doc[] =
     "Logistic sigmoid, element-wise: ``sigmoid(x) = 1 / (1 + exp(-x))``.\n"
@@ -166,16 +203,11 @@ static const char sigmoid_grad_doc[] =
 typedef struct {
     const char *name;
     const char *doc;
-    loop_data *loop_data;
-    void **data;
-    size_t kernels_offset;  /* which member of kernel_table */
 } ufunc_spec;
 
-static const ufunc_spec ufunc_specs[] = {
-    {"sigmoid", sigmoid_doc, sigmoid_loop_data, sigmoid_data,
-     offsetof(kernel_table, sigmoid)},
-    {"sigmoid_grad", sigmoid_grad_doc, sigmoid_grad_loop_data, sigmoid_grad_data,
-     offsetof(kernel_table, sigmoid_grad)},
+static const ufunc_spec ufunc_specs[2] = {
+    {"sigmoid", sigmoid_doc},
+    {"sigmoid_grad", sigmoid_grad_doc},
 };
 
 /* PyModule_Add (3.13+) for older Pythons: adds `value` and drops our
@@ -189,21 +221,21 @@ static int add_owned(PyObject *module, const char *name, PyObject *value)
     return result;
 }
 
-static int add_ufunc(PyObject *module, const ufunc_spec *spec, const kernel_table *table)
+static int add_ufunc(PyObject *module, const ufunc_spec *spec, void *const *data)
 {
-    const unary_kernel *kernels =
-        (const unary_kernel *)((const char *)table + spec->kernels_offset);
-    for (int i = 0; i < DT_COUNT; i++) {
-        spec->loop_data[i].kernel = kernels[i];
-        spec->loop_data[i].itemsize = dtype_sizes[i];
-        spec->data[i] = &spec->loop_data[i];
-    }
-    PyObject *ufunc = PyUFunc_FromFuncAndData(unary_loops, spec->data, (char *)unary_types,
-                                              DT_COUNT, 1, 1, PyUFunc_None, spec->name,
-                                              spec->doc, 0);
+    PyObject *ufunc = PyUFunc_FromFuncAndData(unary_loops, data, unary_types, DT_COUNT, 1,
+                                              1, PyUFunc_None, spec->name, spec->doc, 0);
     if (ufunc == NULL)
         return -1;
     return add_owned(module, spec->name, ufunc);
+}
+
+static const level_data *data_for(const kernel_table *table)
+{
+    for (size_t i = 0; i < sizeof data_by_level / sizeof data_by_level[0]; i++)
+        if (data_by_level[i].table == table)
+            return &data_by_level[i];
+    return NULL;
 }
 
 static PyObject *supported_kernel_names(void)
@@ -242,8 +274,9 @@ static int sigmoidx_exec(PyObject *module)
         }
         return -1;
     }
+    const level_data *level = data_for(table);
     for (size_t i = 0; i < sizeof ufunc_specs / sizeof ufunc_specs[0]; i++)
-        if (add_ufunc(module, &ufunc_specs[i], table) < 0)
+        if (add_ufunc(module, &ufunc_specs[i], level->data[i]) < 0)
             return -1;
     if (PyModule_AddStringConstant(module, "kernel_level", table->name) < 0 ||
         add_owned(module, "supported_kernel_levels", supported_kernel_names()) < 0 ||

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# AddressSanitizer + UndefinedBehaviorSanitizer: build the extension with both, in a fresh
+# venv (never the developer's), and run the test suite against that build, all but the
+# tests marked slow (huge arrays: ASan's shadow memory and quarantine would not fit).
+# Any sanitizer report, in the test process or in a subprocess it starts, fails the run.
+#
+# Usage: scripts/sanitize.sh [pytest arguments, default: tests]
+#   PYTHON=...        interpreter for the venv (default python3)
+#   SIGMOIDX_VENV=dir reuse a venv made by an earlier run (skips the installs)
+. "$(dirname "$0")/_common.sh"
+
+# Tests of other tools' use of sigmoidx start whole third-party stacks (dask clusters,
+# Jupyter kernels, mypy, isolated wheel builds with the compiler) that would all run with
+# the ASan runtime preloaded and add nothing about our C code: left out here.
+integration_tests=(test_dask.py test_pandas_xarray.py test_sklearn.py test_notebook.py
+                   test_typing.py test_packaging.py test_ecosystem.py test_docs.py)
+
+venv="${SIGMOIDX_VENV:-$work/venv}"
+[ -x "$venv/bin/python" ] || make_venv "$venv"
+py="$venv/bin/python"
+copy_sources "$work/src"
+
+san="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+echo "=== building sigmoidx with $san"
+log="$work/build.log"
+if ! CFLAGS="$san -g" LDFLAGS="$san" "$py" -m pip install --verbose --no-deps \
+        --no-build-isolation --disable-pip-version-check --force-reinstall "$work/src" \
+        >"$log" 2>&1; then
+    tail -40 "$log"
+    echo "FAILED: sanitizer build" >&2
+    exit 1
+fi
+
+# (importing it needs the ASan runtime preloaded: find the .so without importing)
+so=$(find "$venv/lib" -path '*/site-packages/sigmoidx/_core*.so' | head -1)
+[ -n "$so" ] && [ -f "$so" ] || { echo "FAILED: built extension not found" >&2; exit 1; }
+if ! ldd "$so" | grep -q 'libasan' || ! ldd "$so" | grep -q 'libubsan' \
+        || ! nm -D "$so" | grep -q '__asan_report' || ! nm -D "$so" | grep -q '__ubsan_handle'; then
+    ldd "$so"
+    echo "FAILED: $so is not instrumented with ASan and UBSan" >&2
+    exit 1
+fi
+echo "instrumented: $so"
+ldd "$so" | grep -E 'libasan|libubsan'
+
+reports="$work/reports"
+mkdir -p "$reports"
+libasan=$(ldd "$so" | awk '/libasan/ {print $3}')
+echo "=== test suite (not slow) under ASan+UBSan"
+set +e
+(
+    cd "$repo"
+    # libasan must be the first library loaded (python itself is not instrumented)
+    export LD_PRELOAD="$libasan"
+    # CPython frees little at exit by design: no leak check.  ASan reports go to files, so
+    # that one in a subprocess (whose exit status a test may expect to be non-zero) is seen
+    # too.  UBSan (built with -fno-sanitize-recover) ignores log_path: its reports go to
+    # stderr, which pytest leaves alone here (--capture=sys), and are looked for below.
+    export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1:detect_stack_use_after_return=1:strict_string_checks=1:check_initialization_order=1:log_path=$reports/asan"
+    export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+    export PYTHONMALLOC=malloc  # every Python allocation seen by ASan
+    export PYTHONFAULTHANDLER=1
+    ignores=()
+    for name in "${integration_tests[@]}"; do ignores+=("--ignore=tests/$name"); done
+    [ "$#" -gt 0 ] || set -- tests
+    "$py" -m pytest -q -rs -p no:cacheprovider --capture=sys -m "not slow" "${ignores[@]}" "$@"
+) 2>&1 | tee "$work/pytest.log"
+status=${PIPESTATUS[0]}
+set -e
+
+found=$(find "$reports" -type f | wc -l)
+if [ "$found" -ne 0 ]; then
+    for f in "$reports"/*; do echo "----- $f"; cat "$f"; done
+    echo "FAILED: $found AddressSanitizer report(s)" >&2
+    exit 1
+fi
+if grep -E 'runtime error:|ERROR: AddressSanitizer|ERROR: LeakSanitizer' "$work/pytest.log"; then
+    echo "FAILED: sanitizer report(s) in the output above" >&2
+    exit 1
+fi
+if [ "$status" -ne 0 ]; then
+    echo "FAILED: the test suite under ASan+UBSan exited with $status" >&2
+    exit "$status"
+fi
+echo "ok: no AddressSanitizer or UndefinedBehaviorSanitizer report"

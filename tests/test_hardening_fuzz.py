@@ -1,0 +1,286 @@
+"""Fuzzing: thousands of arrays made from random bytes.
+
+Each case takes a buffer of random bytes and views it at a random byte offset (so most
+views are unaligned), with a random length 0..300, a random byte stride (negative, zero,
+not a multiple of the item size), a random dtype (float16/32/64, long double) and byte
+order.  Half the cases steer the exponent fields towards the interesting ranges
+(subnormals, the saturation points, inf/NaN), keeping random signs and significands;
+NaN payloads are whatever the bytes say.
+
+Two kinds of bit patterns are made harmless first, because IEEE arithmetic itself raises
+'invalid' on them (np.exp does too): signalling NaNs are quieted (quiet bit set, payload
+kept), and on x87 long double the encodings the FPU rejects (unnormals, pseudo-NaN,
+pseudo-infinity: exponent non-zero with the explicit integer bit clear) get that bit set.
+
+Then, with np.errstate(all='raise') around the call: no floating-point error; sigmoid in
+[0, 1] and sigmoid_grad in [0, 1/4]; NaN exactly where the input is NaN; the result equals
+bit for bit the result of the same values made contiguous and native; a second call
+writing into a random strided, unaligned, byte-swapped `out` gives the same bits and
+touches nothing between its elements; the input bytes are never modified.
+
+SIGMOIDX_FUZZ_CASES and SIGMOIDX_FUZZ_SEED change the number of cases and the seed.
+"""
+
+import os
+import sys
+
+import numpy as np
+import pytest
+
+import sigmoidx
+
+UFUNCS = (sigmoidx.sigmoid, sigmoidx.sigmoid_grad)
+UPPER = {"sigmoid": 1.0, "sigmoid_grad": 0.25}
+DTYPES = (np.float16, np.float32, np.float64, np.longdouble)
+CASES = int(os.environ.get("SIGMOIDX_FUZZ_CASES", "3000"))
+SEED = int(os.environ.get("SIGMOIDX_FUZZ_SEED", "20240611"))
+X87 = np.finfo(np.longdouble).nmant == 63 and np.dtype(np.longdouble).itemsize in (12, 16)
+LONGDOUBLE_IS_DOUBLE = np.finfo(np.longdouble).nmant == np.finfo(np.float64).nmant
+
+
+def float_layout(dtype):
+    """(unsigned int type, significand bits, exponent bits) of an IEEE binary format."""
+    return {2: (np.uint16, 10, 5), 4: (np.uint32, 23, 8), 8: (np.uint64, 52, 11)}[
+        np.dtype(dtype).itemsize]
+
+
+def steer_exponents(bits, mant, exp_bits, rng):
+    """Replace the exponent field of random elements: subnormal/zero, the all-ones field
+    (inf/NaN), around 1, and the range up to beyond the saturation points."""
+    bits = bits.copy()
+    uint = bits.dtype.type
+    bias = (1 << (exp_bits - 1)) - 1
+    choice = rng.integers(0, 6, bits.size)
+    exponents = np.select(
+        [choice == 0, choice == 1, choice == 2, choice == 3],
+        [np.zeros(bits.size, np.int64), np.full(bits.size, 2 * bias + 1),
+         bias + rng.integers(-3, 4, bits.size),       # |x| around 1
+         bias + rng.integers(4, 12, bits.size)],      # |x| 16 .. 4096: the saturation points
+        default=rng.integers(1, 2 * bias + 1, bits.size))  # any normal
+    exponents = np.clip(exponents, 0, 2 * bias + 1).astype(uint)
+    field = uint(((1 << exp_bits) - 1) << mant)
+    bits &= ~field
+    bits |= (exponents << uint(mant)) & field
+    return bits
+
+
+def make_harmless_ieee(bits, mant, exp_bits):
+    """Quiet every signalling NaN (set the quiet bit, keep sign and payload)."""
+    uint = bits.dtype.type
+    exp_field = uint(((1 << exp_bits) - 1) << mant)
+    frac_field = uint((1 << mant) - 1)
+    quiet = uint(1 << (mant - 1))
+    nan = ((bits & exp_field) == exp_field) & ((bits & frac_field) != 0)
+    bits[nan] |= quiet
+    return bits
+
+
+def make_harmless_x87(raw, steer, rng):
+    """raw: (n, itemsize) uint8 of native x87 long doubles.  Optionally steer exponents,
+    then give every non-zero exponent its explicit integer bit and quiet signalling NaNs."""
+    raw = raw.copy()
+    mantissa = raw[:, :8].copy().view("<u8")[:, 0]
+    sign_exp = raw[:, 8:10].copy().view("<u2")[:, 0]
+    if steer:
+        bias = 16383
+        choice = rng.integers(0, 6, mantissa.size)
+        exponents = np.select(
+            [choice == 0, choice == 1, choice == 2, choice == 3],
+            [np.zeros(mantissa.size, np.int64), np.full(mantissa.size, 0x7FFF),
+             bias + rng.integers(-3, 4, mantissa.size),
+             bias + rng.integers(4, 16, mantissa.size)],
+            default=rng.integers(1, 0x7FFF, mantissa.size)).astype(np.uint16)
+        sign_exp = (sign_exp & np.uint16(0x8000)) | exponents
+    exponent = sign_exp & np.uint16(0x7FFF)
+    integer_bit, quiet_bit = np.uint64(1 << 63), np.uint64(1 << 62)
+    mantissa[exponent != 0] |= integer_bit
+    nan = (exponent == 0x7FFF) & ((mantissa & ~integer_bit) != 0)
+    mantissa[nan] |= quiet_bit
+    raw[:, :8] = mantissa.astype("<u8").view(np.uint8).reshape(-1, 8)
+    raw[:, 8:10] = sign_exp.astype("<u2").view(np.uint8).reshape(-1, 2)
+    return raw
+
+
+def harmless_values(x_native, steer, rng):
+    """The same bytes, made harmless (see module doc), as a new native array."""
+    x = x_native.copy()
+    if x.dtype == np.longdouble and X87:
+        raw = x.view(np.uint8).reshape(x.size, x.itemsize)
+        x = make_harmless_x87(raw, steer, rng).reshape(-1).view(np.longdouble).copy()
+    elif x.dtype == np.longdouble and not LONGDOUBLE_IS_DOUBLE:
+        # other long double formats (IEEE quad, double-double): values from float64 bits
+        as_double = harmless_values(x.astype(np.float64), steer, rng)
+        x = as_double.astype(np.longdouble)
+    else:
+        dtype = np.float64 if x.dtype == np.longdouble else x.dtype
+        uint, mant, exp_bits = float_layout(dtype)
+        bits = x.view(uint)
+        if steer:
+            bits = steer_exponents(bits, mant, exp_bits, rng)
+        x = make_harmless_ieee(bits.copy(), mant, exp_bits).view(x.dtype)
+    return x
+
+
+def significant_bytes(a):
+    """(n, k) uint8 of the bytes that carry the value: x87 long double has 6 bytes of
+    padding, which no one is bound to write."""
+    a = np.ascontiguousarray(a)
+    a = a.astype(a.dtype.newbyteorder("="))
+    raw = a.view(np.uint8).reshape(a.size, a.itemsize)
+    if a.dtype == np.longdouble and X87:
+        raw = raw[:, :10]
+    return raw
+
+
+def random_layout(rng, n, itemsize):
+    """(byte stride, buffer size, byte offset) of a random layout holding n elements."""
+    kind = rng.integers(0, 8)
+    if kind == 0:
+        stride = itemsize  # contiguous (but maybe unaligned)
+    elif kind == 1:
+        stride = 0  # one element, broadcast
+    else:
+        stride = itemsize * int(rng.integers(1, 4)) + int(rng.integers(0, itemsize))
+    if rng.integers(0, 4) == 0:
+        stride = -stride
+    span = abs(stride) * max(n - 1, 0) + itemsize
+    slack = int(rng.integers(0, 17))
+    size = span + slack + 16
+    low = int(rng.integers(0, slack + 1))  # byte where the lowest element starts
+    offset = low if stride >= 0 else low + abs(stride) * max(n - 1, 0)
+    return stride, size, offset
+
+
+def one_case(case, rng):
+    dtype = np.dtype(DTYPES[rng.integers(0, len(DTYPES))])
+    if rng.integers(0, 2):
+        dtype = dtype.newbyteorder("S")
+    n = int(rng.integers(0, 301)) if rng.integers(0, 8) else int(rng.integers(0, 9))
+    steer = bool(rng.integers(0, 2))
+    stride, size, offset = random_layout(rng, n, dtype.itemsize)
+    buffer = np.frombuffer(bytearray(rng.bytes(size)), dtype=np.uint8)
+    x = np.ndarray(shape=(n,), dtype=dtype, buffer=buffer, offset=offset, strides=(stride,))
+    # make the values harmless, written back in place (elements never partly overlap:
+    # |stride| >= itemsize, or stride 0: one element), then read back
+    x[...] = harmless_values(x.astype(dtype.newbyteorder("=")), steer, rng)
+    native = x.astype(dtype.newbyteorder("="))
+    untouched = buffer.copy()
+    contiguous = native.copy()
+    label = (f"case {case} (seed {SEED}): {dtype.str} n={n} stride={stride} "
+             f"offset={offset} steer={steer}")
+    for f in UFUNCS:
+        with np.errstate(all="raise"):
+            try:
+                y = f(x)
+                y_contiguous = f(contiguous)
+            except FloatingPointError as error:
+                bad = [v for v in native if _raises(f, v)][:5]
+                raise AssertionError(f"{label}: {f.__name__}: {error}; e.g. for {bad!r}")
+        assert np.array_equal(buffer, untouched), f"{label}: {f.__name__} wrote to its input"
+        assert y.dtype == native.dtype and y.shape == (n,), label
+        nan_in, nan_out = np.isnan(native), np.isnan(y)
+        assert np.array_equal(nan_in, nan_out), (
+            f"{label}: {f.__name__}: NaN mismatch at {np.flatnonzero(nan_in != nan_out)[:5]}, "
+            f"inputs {native[nan_in != nan_out][:5]!r}")
+        values = y[~nan_out]
+        low, high = values >= 0, values <= UPPER[f.__name__]
+        assert low.all() and high.all(), (
+            f"{label}: {f.__name__} out of range for {native[~nan_out][~(low & high)][:5]!r}: "
+            f"{values[~(low & high)][:5]!r}")
+        assert np.array_equal(significant_bytes(y), significant_bytes(y_contiguous)), (
+            f"{label}: {f.__name__}: strided/unaligned/swapped result differs from the "
+            "contiguous one")
+        _check_strided_out(f, x, y_contiguous, rng, label)
+
+
+def _check_strided_out(f, x, expected, rng, label):
+    """f(x, out=o) with o a random (strided, unaligned, maybe byte-swapped) view: same
+    bits as `expected`, and the bytes of o's buffer between its elements unchanged."""
+    n = x.size
+    out_dtype = expected.dtype.newbyteorder("S") if rng.integers(0, 2) else expected.dtype
+    stride, size, offset = random_layout(rng, n, out_dtype.itemsize)
+    if stride == 0:  # an out whose elements coincide is not a layout to test here
+        stride = out_dtype.itemsize
+        size += out_dtype.itemsize * n
+    buffer = np.frombuffer(bytearray(rng.bytes(size)), dtype=np.uint8)
+    out = np.ndarray(shape=(n,), dtype=out_dtype, buffer=buffer, offset=offset,
+                     strides=(stride,))
+    owned = np.zeros(size, dtype=bool)  # the bytes that belong to out's elements
+    first = offset if stride >= 0 else offset + stride * (n - 1)
+    for i in range(n):
+        start = first + i * abs(stride)
+        owned[start: start + out_dtype.itemsize] = True
+    before = buffer.copy()
+    with np.errstate(all="raise"):
+        result = f(x, out=out)
+    assert result is out
+    assert np.array_equal(buffer[~owned], before[~owned]), (
+        f"{label}: {f.__name__} wrote outside the elements of a strided out "
+        f"({out_dtype.str}, stride {stride}, offset {offset})")
+    assert np.array_equal(significant_bytes(out), significant_bytes(expected)), (
+        f"{label}: {f.__name__} into a strided out ({out_dtype.str}, stride {stride}) "
+        "differs from the contiguous result")
+
+
+def _raises(f, value):
+    with np.errstate(all="raise"):
+        try:
+            f(np.array([value]))
+        except FloatingPointError:
+            return True
+    return False
+
+
+@pytest.mark.parametrize("part", range(4))
+def test_random_bytes(part):
+    """CASES cases in 4 parts (each its own generator: a failure names case and seed)."""
+    rng = np.random.default_rng([SEED, part])
+    for case in range(part * CASES // 4, (part + 1) * CASES // 4):
+        one_case(case, rng)
+
+
+def test_every_float16_bit_pattern_in_every_layout():
+    """All 65,536 float16 patterns (signalling NaNs quieted), at offsets 0..3 and strides
+    1..3 elements, both byte orders: the checks above on the complete set."""
+    bits = np.arange(2**16, dtype=np.uint16)
+    values = make_harmless_ieee(bits.copy(), 10, 5).view(np.float16)
+    with np.errstate(all="raise"):
+        expected = {f.__name__: f(values) for f in UFUNCS}
+    for f in UFUNCS:
+        y = expected[f.__name__]
+        nan = np.isnan(values)
+        assert np.array_equal(np.isnan(y), nan)
+        assert (y[~nan] >= 0).all() and (y[~nan] <= UPPER[f.__name__]).all()
+        for byteorder in "<>":
+            dtype = np.dtype(np.float16).newbyteorder(byteorder)
+            for offset in range(4):
+                for step in (1, 2, 3):
+                    raw = np.zeros(offset + 2 * step * values.size + 2, dtype=np.uint8)
+                    view = np.ndarray(shape=values.shape, dtype=dtype, buffer=raw,
+                                      offset=offset, strides=(2 * step,))
+                    view[...] = values
+                    with np.errstate(all="raise"):
+                        got = f(view)
+                    assert np.array_equal(got.view(np.uint16), y.view(np.uint16)), \
+                        f"{f.__name__} {byteorder} offset {offset} step {step}"
+
+
+def test_harmless_values_are_what_np_exp_accepts():
+    """The fuzzer's own premise: after making the bytes harmless, np.exp (and np.negative
+    on long double) raise nothing but overflow/underflow, and NaNs stay NaN."""
+    rng = np.random.default_rng(SEED)
+    for dtype in DTYPES:
+        raw = np.frombuffer(rng.bytes(4096 * np.dtype(dtype).itemsize), dtype=dtype).copy()
+        for steer in (False, True):
+            x = harmless_values(raw, steer, rng)
+            if not steer and dtype != np.longdouble:
+                assert np.array_equal(np.isnan(x), np.isnan(raw))
+            with np.errstate(over="ignore", under="ignore", invalid="raise"):
+                np.exp(-np.abs(x))
+
+
+if __name__ == "__main__":  # a longer run by hand: python tests/test_hardening_fuzz.py N
+    CASES = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    for part in range(4):
+        test_random_bytes(part)
+    print(f"{CASES} cases passed (seed {SEED})")

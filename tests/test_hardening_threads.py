@@ -1,0 +1,355 @@
+"""Threads: the loops release the GIL, and concurrent calls never disturb each other.
+
+* While one thread is inside a long sigmoid call, another keeps running Python code
+  (a test that holds with any number of cores).
+* Two threads, each on one half of a large float64 array, finish clearly sooner than one
+  thread doing both halves (needs two cores: skipped on one).
+* Eight threads hammering every dtype, size and layout (strided, unaligned, byte-swapped,
+  in place, where=) get results bit for bit equal to the single-threaded ones.
+* Where Python can say so (free-threaded 3.13+), importing sigmoidx leaves the GIL off.
+"""
+
+import os
+import subprocess
+import sys
+import sysconfig
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import sigmoidx
+
+UFUNCS = (sigmoidx.sigmoid, sigmoidx.sigmoid_grad)
+ids = lambda f: f.__name__  # noqa: E731
+DTYPES = (np.float16, np.float32, np.float64, np.longdouble)
+
+
+def usable_cores():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def bits(a):
+    """Comparable raw bits (x87 long double: its 10 significant bytes only)."""
+    a = np.ascontiguousarray(a)
+    a = a.astype(a.dtype.newbyteorder("="))
+    if a.dtype == np.longdouble and np.finfo(np.longdouble).nmant == 63:
+        return a.view(np.uint8).reshape(a.shape + (a.itemsize,))[..., :10].copy()
+    return a.view(f"u{a.itemsize}").copy()
+
+
+@pytest.mark.parametrize("f", UFUNCS, ids=ids)
+def test_other_threads_run_during_a_long_call(f):
+    """A thread spinning in Python makes progress while the main thread is in the loop.
+
+    With the GIL held for the whole call the spinner would be stopped for its duration
+    (CPython hands the GIL over only between bytecodes)."""
+    x = np.random.default_rng(0).uniform(-30, 30, 2 * 10**7)
+    out = np.empty_like(x)
+    f(x, out=out)  # warm: pages faulted in, caches filled
+    during = [0]
+    inside = threading.Event()
+    stop = threading.Event()
+
+    def spin():
+        while not stop.is_set():
+            if inside.is_set():
+                during[0] += 1
+
+    spinner = threading.Thread(target=spin)
+    spinner.start()
+    try:
+        best = 0
+        for _ in range(5):
+            during[0] = 0
+            inside.set()
+            start = time.perf_counter()
+            f(x, out=out)
+            elapsed = time.perf_counter() - start
+            inside.clear()
+            best = max(best, during[0])
+            if best > 1000:
+                break
+    finally:
+        stop.set()
+        spinner.join()
+    assert elapsed > 0.01, "the call is too short to tell"
+    assert best > 1000, (f"only {best} Python iterations ran in another thread during a "
+                         f"{elapsed * 1e3:.0f} ms call: the GIL is held in the loop")
+
+
+def timed(target, *args):
+    start = time.perf_counter()
+    target(*args)
+    return time.perf_counter() - start
+
+
+def half_and_half(f, halves):
+    """(one thread doing both halves, two threads doing one half each): wall times."""
+    def one_thread():
+        for a, o in halves:
+            f(a, out=o)
+
+    def two_threads():
+        barrier = threading.Barrier(2)
+
+        def work(a, o):
+            barrier.wait()
+            f(a, out=o)
+
+        threads = [threading.Thread(target=work, args=h) for h in halves]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    return timed(one_thread), timed(two_threads)
+
+
+@pytest.mark.skipif(usable_cores() < 2, reason="needs two cores")
+@pytest.mark.parametrize("f", UFUNCS, ids=ids)
+def test_two_threads_on_two_halves_are_faster(f):
+    """Best of several interleaved repeats.  np.sin (whose loop releases the GIL) is timed
+    the same way alongside as a control: if even it gains nothing, no second core is free
+    at the moment (other processes busy), and the test is skipped rather than failed."""
+    n = 2 * 10**7
+    x = np.random.default_rng(1).uniform(-40, 40, n)
+    out = np.empty_like(x)
+    halves = [(x[: n // 2], out[: n // 2]), (x[n // 2:], out[n // 2:])]
+    f(x, out=out)  # warm: pages faulted in
+    scratch = np.empty(n // 4)  # np.sin is slower: a quarter of the work
+    control_halves = [(x[: n // 8], scratch[: n // 8]), (x[n // 2: n // 2 + n // 8],
+                                                          scratch[n // 8:])]
+    ours, control = [[], []], [[], []]
+    for _ in range(9):
+        for timings, func, hv in ((ours, f, halves), (control, np.sin, control_halves)):
+            serial, parallel = half_and_half(func, hv)
+            timings[0].append(serial)
+            timings[1].append(parallel)
+        if min(ours[0]) / min(ours[1]) > 1.5:
+            break
+    speedup = min(ours[0]) / min(ours[1])
+    control_speedup = min(control[0]) / min(control[1])
+    report = (f"{f.__name__}: two threads {min(ours[1]) * 1e3:.1f} ms, one thread "
+              f"{min(ours[0]) * 1e3:.1f} ms (speedup {speedup:.2f}); np.sin control speedup "
+              f"{control_speedup:.2f}")
+    if speedup <= 1.3 and control_speedup <= 1.3:
+        pytest.skip(f"no second core free now (load {os.getloadavg()}): {report}")
+    assert speedup > 1.3, report
+    with np.errstate(all="ignore"):
+        assert np.array_equal(bits(out), bits(f(x)))
+
+
+# ---------------------------------------------------------------- hammering
+
+
+def make_tasks(seed=2):
+    """(name, callable) pairs: every dtype, size and layout; each callable returns a fresh
+    result array, so running it again (in any thread) must give the same bits."""
+    rng = np.random.default_rng(seed)
+    tasks = []
+    sizes = (0, 1, 3, 7, 8, 15, 16, 17, 31, 33, 255, 256, 257, 511, 513, 1000, 4099, 65537)
+    for dtype in DTYPES:
+        for n in sizes:
+            base = rng.uniform(-60, 60, 3 * n + 8)
+            base[::13] = np.nan
+            base[5::17] = np.inf
+            base[6::19] = -np.inf
+            data = base.astype(dtype)
+            for f in UFUNCS:
+                contiguous = data[:n].copy()
+                tasks.append((f"{f.__name__} {np.dtype(dtype).name} n={n} contiguous",
+                              lambda f=f, a=contiguous: f(a)))
+                tasks.append((f"{f.__name__} {np.dtype(dtype).name} n={n} stride 3",
+                              lambda f=f, a=data[: 3 * n: 3]: f(a)))
+                tasks.append((f"{f.__name__} {np.dtype(dtype).name} n={n} reversed",
+                              lambda f=f, a=data[n - 1:: -1] if n else data[:0]: f(a)))
+
+                def strided_out(f=f, a=contiguous, n=n, dtype=dtype):
+                    out = np.zeros(2 * n, dtype=dtype)
+                    f(a, out=out[::2])
+                    return out
+
+                tasks.append((f"{f.__name__} {np.dtype(dtype).name} n={n} strided out",
+                              strided_out))
+
+                def unaligned(f=f, a=contiguous, dtype=dtype):
+                    raw = np.zeros(a.nbytes + 1, dtype=np.uint8)
+                    view = raw[1:].view(dtype)
+                    view[...] = a
+                    return f(view)
+
+                tasks.append((f"{f.__name__} {np.dtype(dtype).name} n={n} unaligned",
+                              unaligned))
+                swapped = contiguous.astype(contiguous.dtype.newbyteorder("S"))
+                tasks.append((f"{f.__name__} {np.dtype(dtype).name} n={n} byte-swapped",
+                              lambda f=f, a=swapped: f(a)))
+
+                def in_place(f=f, a=contiguous):
+                    b = a.copy()
+                    f(b, out=b)
+                    return b
+
+                tasks.append((f"{f.__name__} {np.dtype(dtype).name} n={n} in place",
+                              in_place))
+                mask = rng.random(n) < 0.5
+
+                def masked(f=f, a=contiguous, mask=mask, dtype=dtype):
+                    out = np.full(a.shape, 7, dtype=dtype)
+                    f(a, out=out, where=mask)
+                    return out
+
+                tasks.append((f"{f.__name__} {np.dtype(dtype).name} n={n} where", masked))
+        for f in UFUNCS:
+            tasks.append((f"{f.__name__} 2-D transposed {np.dtype(dtype).name}",
+                          lambda f=f, a=base[: 48 * 40].astype(dtype).reshape(48, 40).T: f(a)))
+    # integer input: NumPy's casting buffers around our loop
+    ints = rng.integers(-100, 100, 5000).astype(np.int32)
+    for f in UFUNCS:
+        tasks.append((f"{f.__name__} int32->float64", lambda f=f, a=ints: f(a)))
+    return tasks
+
+
+def test_eight_threads_hammering_get_single_threaded_bits():
+    tasks = make_tasks()
+    with np.errstate(all="ignore"):
+        expected = [bits(run()) for _, run in tasks]
+    n_threads, rounds = 8, 3
+    failures = []
+    barrier = threading.Barrier(n_threads)
+
+    def worker(seed):
+        order = np.random.default_rng(seed)
+        barrier.wait()
+        with np.errstate(all="ignore"):
+            for _ in range(rounds):
+                for i in order.permutation(len(tasks)):
+                    got = bits(tasks[i][1]())
+                    if got.shape != expected[i].shape or not np.array_equal(got, expected[i]):
+                        failures.append(tasks[i][0])
+
+    threads = [threading.Thread(target=worker, args=(seed,)) for seed in range(n_threads)]
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # switch threads often: more interleavings
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(old)
+    assert not failures, f"{len(failures)} mismatches, e.g. {sorted(set(failures))[:10]}"
+
+
+def test_threads_sharing_one_input_and_writing_disjoint_outputs():
+    """Many threads read the same (large, strided) input at once, each writing its own
+    slice of one output array: the result equals the single call's."""
+    x = np.random.default_rng(3).uniform(-50, 50, 3 * 400_000)[::3]
+    for f in UFUNCS:
+        for dtype in (np.float32, np.float64):
+            xd = x.astype(dtype)[::-1]
+            expected = f(xd)
+            out = np.empty_like(expected)
+            chunks = np.array_split(np.arange(xd.size), 8)
+            threads = [threading.Thread(target=f, args=(xd[c[0]: c[-1] + 1],),
+                                        kwargs={"out": out[c[0]: c[-1] + 1]}) for c in chunks]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert np.array_equal(bits(out), bits(expected))
+
+
+# ------------------------------------------------------------ free threading
+
+
+def test_module_does_not_need_the_gil():
+    """Py_mod_gil = Py_MOD_GIL_NOT_USED: on a free-threaded build, importing sigmoidx
+    (and NumPy) must leave the GIL disabled (Python re-enables it, with a warning, for a
+    module that does not declare support)."""
+    if not hasattr(sys, "_is_gil_enabled"):
+        pytest.skip("sys._is_gil_enabled needs Python 3.13+")
+    if not sysconfig.get_config_var("Py_GIL_DISABLED"):
+        pytest.skip("not a free-threaded Python build: the GIL is always on")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHON_GIL"}
+    script = ("import sys, warnings\n"
+              "warnings.simplefilter('error')\n"
+              "import numpy, sigmoidx\n"
+              "print(sys._is_gil_enabled())\n")
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                            text=True, cwd=os.path.dirname(os.path.dirname(sigmoidx.__file__)))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False", result.stderr
+
+
+def test_no_state_changes_after_import():
+    """The module's own attributes are fixed after import: calls from threads change
+    nothing the module exposes (kernel level, supported levels)."""
+    before = (sigmoidx.show_config(), sigmoidx._core.kernel_level,
+              sigmoidx._core.supported_kernel_levels)
+    x = np.linspace(-5, 5, 10001)
+    threads = [threading.Thread(target=f, args=(x,)) for f in UFUNCS * 4]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert (sigmoidx.show_config(), sigmoidx._core.kernel_level,
+            sigmoidx._core.supported_kernel_levels) == before
+
+
+# The check runs in a fresh interpreter: it imports the extension module a second time.
+_REIMPORT_SCRIPT = r'''
+import ctypes, importlib, json, os, sys
+import sigmoidx._core as first
+
+def loop_kernels(ufunc):
+    """The kernel pointers behind a ufunc's loops: PyUFuncObject (numpy/ufuncobject.h)
+    begins PyObject_HEAD; int nin, nout, nargs, identity; functions; data; int ntypes.
+    Each data[i] is our loop_data, whose first member is the kernel pointer."""
+    base, ptr = id(ufunc), ctypes.sizeof(ctypes.c_void_p)
+    head = 2 * ptr
+    nin, nout, nargs = (ctypes.c_int.from_address(base + head + 4 * i).value for i in range(3))
+    data = ctypes.c_void_p.from_address(base + head + 16 + ptr).value
+    ntypes = ctypes.c_int.from_address(base + head + 16 + 2 * ptr).value
+    if (nin, nout, nargs, ntypes) != (1, 1, 2, len(ufunc.types)):
+        return None  # not the layout we know
+    entries = [ctypes.c_void_p.from_address(data + ptr * i).value for i in range(ntypes)]
+    return [ctypes.c_void_p.from_address(e).value for e in entries]
+
+levels = list(first.supported_kernel_levels)
+other = [level for level in levels if level != first.kernel_level][0]
+before = {name: loop_kernels(getattr(first, name)) for name in ("sigmoid", "sigmoid_grad")}
+del sys.modules["sigmoidx._core"]
+os.environ["SIGMOIDX_CPU"] = other
+second = importlib.import_module("sigmoidx._core")
+after = {name: loop_kernels(getattr(first, name)) for name in ("sigmoid", "sigmoid_grad")}
+print(json.dumps({"first_level": first.kernel_level, "second_level": second.kernel_level,
+                  "before": before, "after": after}))
+'''
+
+
+def test_a_second_module_instance_leaves_the_first_ones_ufuncs_alone():
+    """No mutable global state after init: executing the module again (re-import after
+    removing it from sys.modules, as importlib tooling and sub-interpreters do) creates
+    new ufuncs and must not change which kernels the first module's ufuncs run, nor race
+    with calls running on them in other threads."""
+    if len(sigmoidx.show_config()["supported"]) < 2:
+        pytest.skip("one kernel level only: nothing to switch to")
+    env = {k: v for k, v in os.environ.items() if k != "SIGMOIDX_CPU"}
+    result = subprocess.run([sys.executable, "-c", _REIMPORT_SCRIPT], env=env,
+                            capture_output=True, text=True,
+                            cwd=os.path.dirname(os.path.dirname(sigmoidx.__file__)))
+    assert result.returncode == 0, result.stderr
+    import json
+
+    report = json.loads(result.stdout)
+    if report["before"]["sigmoid"] is None:
+        pytest.skip("unknown PyUFuncObject layout")
+    assert report["first_level"] != report["second_level"]
+    assert report["after"] == report["before"], (
+        f"the first module's ufuncs ({report['first_level']}) now run other kernels after "
+        f"a second module instance ({report['second_level']}) was created")

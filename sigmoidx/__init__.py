@@ -3,6 +3,14 @@
 ``sigmoid(x) = 1 / (1 + exp(-x))`` and ``sigmoid_grad(x) = sigmoid(x) * (1 - sigmoid(x))``,
 within 1 ULP for float16, float32 and float64 (2 ULP for long double),
 vectorised for the CPU they run on.
+
+Examples
+--------
+>>> import numpy as np, sigmoidx
+>>> float(sigmoidx.sigmoid(np.float32(-100.0)))   # subnormal in float32, not 0
+3.78...e-44
+>>> float(sigmoidx.sigmoid_grad(37.43))   # y*(1-y) from the rounded y gives 0 here
+5.5...e-17
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -30,6 +38,15 @@ def show_config():
     ``kernel_level`` is the instruction-set level in use; ``supported`` lists
     every level this CPU can run, any of which the environment variable
     ``SIGMOIDX_CPU`` can select at import.
+
+    Examples
+    --------
+    >>> import sigmoidx
+    >>> config = sigmoidx.show_config()
+    >>> sorted(config)
+    ['kernel_level', 'supported', 'version']
+    >>> config["kernel_level"] in config["supported"]
+    True
     """
     return {
         "version": __version__,

@@ -3,6 +3,7 @@
 #ifdef SIGMOIDX_X86_DISPATCH
 #pragma GCC target("avx2,fma,f16c")
 #include "kernels_f16c.h"
+#include "kernels_f32x8.h"
 #define KERNEL_TABLE kernels_avx2
 #define KERNEL_NAME "avx2"
 #include "kernels_impl.h"

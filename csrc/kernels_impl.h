@@ -1,9 +1,10 @@
 /*
  * The kernel loops, compiled once per instruction-set level: a kernels_*.c
  * file sets the target, defines KERNEL_TABLE (the table's name) and may
- * define HAVE_F16C_BLOCKS with its own half <-> float block converters, then
- * includes this file.  The loops are plain element-wise loops over the inline
- * functions of sigmoid_math.h, which the compiler vectorises for the target.
+ * define HAVE_F16C_BLOCKS with its own half <-> float block converters and
+ * HAVE_F32X8_KERNELS with its own float32 kernels, then includes this file.
+ * The loops are plain element-wise loops over the inline functions of
+ * sigmoid_math.h, which the compiler vectorises for the target.
  */
 #include <stdint.h>
 #include "kernels.h"
@@ -20,9 +21,11 @@
 
 typedef float f32;
 typedef double f64;
+#ifndef HAVE_F32X8_KERNELS
 KERNEL_F32_F64(sigmoid, f32)
-KERNEL_F32_F64(sigmoid, f64)
 KERNEL_F32_F64(sigmoid_grad, f32)
+#endif
+KERNEL_F32_F64(sigmoid, f64)
 KERNEL_F32_F64(sigmoid_grad, f64)
 
 #ifndef HAVE_F16C_BLOCKS
@@ -40,7 +43,7 @@ static void floats_to_halves(const float *in, uint16_t *out, ptrdiff_t n)
 #endif
 
 /* float16: widen a block to float32 (exact), run the float32 kernel, round
- * back once more (float32 result within 0.5 ULP of float32 is within
+ * back once more (a float32 result within 0.77 ULP of float32 is within
  * 0.5 + 2^-13 ULP of float16). */
 #define HALF_BLOCK 256
 #define KERNEL_F16(func)                                                      \

@@ -15,7 +15,8 @@
  * (for results that are rightly subnormal); the ufunc loops clear that one.
  *
  * Build with -ffp-contract=off: every fused multiply-add is an explicit fma()
- * call, so each instruction-set level computes bit-identical results.
+ * call, so every instruction-set level that compiles these functions
+ * computes the same bits.
  */
 #ifndef SIGMOIDX_SIGMOID_MATH_H
 #define SIGMOIDX_SIGMOID_MATH_H

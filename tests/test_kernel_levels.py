@@ -1,7 +1,13 @@
-"""Runtime dispatch: every kernel level this CPU supports computes the same bits.
+"""Runtime dispatch: the kernel levels this CPU supports agree with each other.
 
 Each level runs in a subprocess (SIGMOIDX_CPU is read once, at import) on the
-same inputs; its results must equal, bit for bit, those of the level in use here.
+same inputs.  Levels that run the same algorithm for a dtype must give the same
+bits: float64 on every level; float32 on avx2 and avx512, which share an
+eight-lane float32 algorithm, while the baseline evaluates float32 in float64.
+Where the algorithms differ, the results may differ by at most one ULP (each is
+within 1 ULP of the true value: tests/test_accuracy.py under every level, in
+CI).  float16 goes through float32 and is rounded again; all 65,536 inputs give
+the same bits on every level.
 """
 
 import os
@@ -14,6 +20,22 @@ import pytest
 import sigmoidx
 
 FUNCTIONS = ("sigmoid", "sigmoid_grad")
+
+
+def algorithm(level, dtype_name):
+    """Which algorithm a level runs for a dtype (csrc/kernels_*.c)."""
+    if dtype_name == "float32" and level != "baseline":
+        return "float32 x8"
+    return "scalar math, vectorised by the compiler"
+
+
+def ulp_distance(a, b):
+    """Distance between two same-dtype float arrays in units in the last place,
+    counted along the number line (non-NaN entries)."""
+    bits = a.view(f"i{a.itemsize}").astype(np.int64), b.view(f"i{b.itemsize}").astype(np.int64)
+    sign = np.int64(1) << (8 * a.itemsize - 1)
+    ordered = [np.where(v < 0, -(v & (sign - 1)), v) for v in bits]
+    return np.abs(ordered[0] - ordered[1])
 
 
 def level_inputs():
@@ -48,16 +70,25 @@ def results_under(level, tmp_path):
 
 @pytest.mark.parametrize("level", sigmoidx.show_config()["supported"])
 @np.errstate(invalid="ignore")  # the bit patterns include signalling NaNs
-def test_level_is_bitwise_identical_to_the_active_one(level, tmp_path):
+def test_level_agrees_with_the_active_one(level, tmp_path):
+    active = sigmoidx.show_config()["kernel_level"]
     other = results_under(level, tmp_path)
     for name, x in level_inputs().items():
         for function in FUNCTIONS:
             ours = getattr(sigmoidx, function)(x)
             theirs = other[f"{function}_{name}"]
             assert ours.dtype == theirs.dtype
-            mismatch = ours.view(f"u{ours.itemsize}") != theirs.view(f"u{ours.itemsize}")
+            if algorithm(level, name) == algorithm(active, name):
+                mismatch = ours.view(f"u{ours.itemsize}") != theirs.view(f"u{ours.itemsize}")
+                what = "bitwise"
+            else:
+                nan = np.isnan(ours)
+                assert np.array_equal(nan, np.isnan(theirs))
+                mismatch = ~nan & (ulp_distance(ours, theirs) > 1)
+                what = "within 1 ULP"
             assert not mismatch.any(), (
-                f"{function} {name} under {level}: first differing input {x[mismatch][:5]}"
+                f"{function} {name} under {level} vs {active} ({what}): "
+                f"first differing inputs {x[mismatch][:5]}"
             )
 
 

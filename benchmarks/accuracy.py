@@ -14,7 +14,7 @@ worst inputs re-measured against mpmath.  Prints a markdown table; exits with st
 if any maximum breaks the contract (1 ULP; 2 ULP for long double).
 
 Run it with the installed package, e.g. from the repository root:
-    python benchmarks/accuracy.py              # everything: ~10-20 min on 2 cores
+    python benchmarks/accuracy.py              # everything: ~7 min on 2 cores
     python benchmarks/accuracy.py --step 257   # a quick subsample (~20 s)
 """
 

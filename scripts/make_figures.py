@@ -2,7 +2,7 @@
 
 Left: sigma(x) and sigma'(x) on [-8, 8] with the finite-difference slope of sigma
 overlaid.  Right: sigma'(x) in the tails on a log scale, next to y*(1-y) computed
-from the rounded y = sigma(x), which is 0 from x ~ 36.7 on.
+from the rounded y = sigma(x), which is 0 from x ~ 37.4 on.
 
     python scripts/make_figures.py [--output docs/sigmoid_curves.png]
 
@@ -57,8 +57,8 @@ def draw(output):
                    label="y·(1−y), y = sigmoid(x)")
     right.semilogy(xt[::20], slope(xt[::20], 1e-4), "o", ms=5, mfc="none", color="k",
                    label="finite-difference slope")
-    right.axvline(36.74, ls=":", color="C3")
-    right.annotate("y·(1−y) = 0 from x ≈ 36.7 on", (36.74, 1e-200), xytext=(90, 1e-260),
+    right.axvline(37.43, ls=":", color="C3")
+    right.annotate("y·(1−y) = 0 from x ≈ 37.4 on", (37.43, 1e-200), xytext=(90, 1e-260),
                    arrowprops={"arrowstyle": "->", "color": "C3"}, color="C3", fontsize=9)
     right.set_ylim(1e-323, 1)
     right.set_xlabel("x")

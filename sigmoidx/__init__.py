@@ -13,7 +13,37 @@ Examples
 5.5...e-17
 """
 
+import sys
+from importlib import import_module
+from importlib.machinery import PathFinder
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+
+def _installed_copy():
+    """Folders of an installed sigmoidx other than this one, or []."""
+    checkout = Path(__file__).resolve().parent.parent
+    for entry in sys.path:
+        if Path(entry or ".").resolve() != checkout:
+            spec = PathFinder.find_spec("sigmoidx", [entry])
+            if spec is not None and spec.submodule_search_locations:
+                return list(spec.submodule_search_locations)
+    return []
+
+
+try:
+    _core = import_module(f"{__name__}._core")
+except ModuleNotFoundError as error:
+    if error.name != f"{__name__}._core":
+        raise
+    # This is the uncompiled source folder, first on sys.path because Python runs
+    # in the repository root (`python -m sigmoidx` there): use the installed build.
+    __path__.extend(_installed_copy())
+    try:
+        _core = import_module(f"{__name__}._core")
+    except ModuleNotFoundError:
+        raise ImportError("sigmoidx is not built: run `pip install .` first") from None
+del _installed_copy, import_module, PathFinder, Path, sys
 
 from ._core import kernel_level, sigmoid, sigmoid_grad, supported_kernel_levels
 

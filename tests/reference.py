@@ -81,7 +81,8 @@ def to_mpf(v):
     Must be called with enough working precision (``mp_context()``) for 64-bit
     significands to be kept exactly.
     """
-    v = np.longdouble(v)
+    with np.errstate(invalid="ignore"):  # a signalling NaN input
+        v = np.longdouble(v)
     if np.isnan(v):
         return mpmath.mpf("nan")
     if np.isinf(v):

@@ -86,6 +86,15 @@ def test_readme_scripts_run(tmp_path):
         assert done.returncode == 0, f"README python block {number} failed:\n{block}\n{done.stderr}"
 
 
+def test_readme_demo_command_runs_in_the_repository_root():
+    """`python -m sigmoidx` at the root of the checkout, where the uncompiled source folder
+    comes first on sys.path, still runs the installed build (README's first command)."""
+    done = subprocess.run([sys.executable, "-m", "sigmoidx", "--no-timing"], cwd=README.parent,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "sigmoid_grad(x)" in done.stdout and "finite difference" in done.stdout
+
+
 def test_make_figures_script_draws_the_readme_picture(tmp_path):
     """scripts/make_figures.py runs and writes a small PNG (the README's picture)."""
     script = README.parent / "scripts" / "make_figures.py"

@@ -187,3 +187,24 @@ def test_long_arrays_match_short_calls(f, dtype):
     y = f(x)
     pieces = np.concatenate([f(x[i:i + 7]) for i in range(0, x.size, 7)])
     assert_same_bits(y, pieces)
+
+
+@pytest.mark.parametrize("f", UFUNCS, ids=ids)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shift", [1, 2, 3, 9])
+@pytest.mark.parametrize("step", [1, 2, -1])
+def test_partly_overlapping_out(f, dtype, shift, step):
+    """out= overlapping the input, behind it or ahead of it, contiguous or strided:
+    the same bits as from a copy of the input (NumPy may pass such operands straight
+    to the loop, which must then read each element before overwriting it)."""
+    n = 1000
+    buffer = values(n + 3 * shift, dtype, seed=5)
+    x, out = buffer[shift:shift + n][::step], buffer[:n][::step]
+    expected = f(x.copy())
+    f(x, out=out)
+    assert_same_bits(out, expected)
+    backwards = values(n + 3 * shift, dtype, seed=6)
+    x, out = backwards[:n][::step], backwards[shift:shift + n][::step]
+    expected = f(x.copy())
+    f(x, out=out)
+    assert_same_bits(out, expected)

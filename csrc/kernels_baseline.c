@@ -21,3 +21,14 @@ void sigmoid_grad_longdouble(const void *in_, void *out_, ptrdiff_t n)
     for (ptrdiff_t i = 0; i < n; i++)
         out[i] = sigmoid_grad_ld(in[i]);
 }
+
+void sigmoid_and_grad_longdouble(const void *in_, void *out1_, void *out2_, ptrdiff_t n)
+{
+    const long double *in = (const long double *)in_;
+    long double *out1 = (long double *)out1_, *out2 = (long double *)out2_;
+    for (ptrdiff_t i = 0; i < n; i++) {
+        long double x = in[i], e = expl(-fabsl(x));
+        out1[i] = sigmoid_ld_from_e(x, e);
+        out2[i] = sigmoid_grad_ld_from_e(e);
+    }
+}

@@ -25,6 +25,23 @@ KERNEL_F32_F64(sigmoid, f64)
 KERNEL_F32_F64(sigmoid_grad, f32)
 KERNEL_F32_F64(sigmoid_grad, f64)
 
+/* One input, two outputs. */
+#define KERNEL2_F32_F64(func, type)                                           \
+    static void func##_##type##_kernel(const void *in_, void *out1_, void *out2_, \
+                                       ptrdiff_t n)                           \
+    {                                                                         \
+        const type *in = (const type *)in_;                                   \
+        type *out1 = (type *)out1_, *out2 = (type *)out2_;                    \
+        for (ptrdiff_t i = 0; i < n; i++) {                                   \
+            type a, b;                                                        \
+            func##_##type(in[i], &a, &b);                                     \
+            out1[i] = a;                                                      \
+            out2[i] = b;                                                      \
+        }                                                                     \
+    }
+KERNEL2_F32_F64(sigmoid_and_grad, f32)
+KERNEL2_F32_F64(sigmoid_and_grad, f64)
+
 #ifndef HAVE_F16C_BLOCKS
 static void halves_to_floats(const uint16_t *in, float *out, ptrdiff_t n)
 {
@@ -60,9 +77,26 @@ static void floats_to_halves(const float *in, uint16_t *out, ptrdiff_t n)
 KERNEL_F16(sigmoid)
 KERNEL_F16(sigmoid_grad)
 
+/* float16, one input and two outputs: the same widening, two buffers back. */
+static void sigmoid_and_grad_f16_kernel(const void *in_, void *out1_, void *out2_, ptrdiff_t n)
+{
+    const uint16_t *in = (const uint16_t *)in_;
+    uint16_t *out1 = (uint16_t *)out1_, *out2 = (uint16_t *)out2_;
+    float buffer[HALF_BLOCK], second[HALF_BLOCK];
+    for (ptrdiff_t start = 0; start < n; start += HALF_BLOCK) {
+        ptrdiff_t len = n - start < HALF_BLOCK ? n - start : HALF_BLOCK;
+        halves_to_floats(in + start, buffer, len);
+        sigmoid_and_grad_f32_kernel(buffer, buffer, second, len);
+        floats_to_halves(buffer, out1 + start, len);
+        floats_to_halves(second, out2 + start, len);
+    }
+}
+
 const kernel_table KERNEL_TABLE = {
     KERNEL_NAME,
     {sigmoid_f16_kernel, sigmoid_f32_kernel, sigmoid_f64_kernel, sigmoid_longdouble},
     {sigmoid_grad_f16_kernel, sigmoid_grad_f32_kernel, sigmoid_grad_f64_kernel,
      sigmoid_grad_longdouble},
+    {sigmoid_and_grad_f16_kernel, sigmoid_and_grad_f32_kernel, sigmoid_and_grad_f64_kernel,
+     sigmoid_and_grad_longdouble},
 };

@@ -134,10 +134,8 @@ static inline void sigmoid_f64_common(double x, double *e_hi, double *e_lo)
  * division gives 1/s_hi, the quotient n/s is then corrected once with the
  * exact residual n - q*s.  Max error 0.5 ULP + 2^-5 ULP from exp: <= 1 ULP
  * (measured in benchmarks/accuracy.py), subnormal results included. */
-static inline double sigmoid_f64(double x)
+static inline double sigmoid_f64_from_e(double x, double e_hi, double e_lo)
 {
-    double e_hi, e_lo;
-    sigmoid_f64_common(x, &e_hi, &e_lo);
     int negative = (int)(f64_bits(x) >> 63);
     double n_hi = negative ? e_hi : 1.0;
     double n_lo = negative ? e_lo : 0.0;
@@ -149,12 +147,17 @@ static inline double sigmoid_f64(double x)
     return (q + residual * inv) + nan_or_zero_f64(x);
 }
 
-/* sigma'(x) = e / (1+e)^2, float64.  d = s^2 as d_hi + d_lo (exact product
- * by fma), q = e/d corrected once by the residual e - q*d. */
-static inline double sigmoid_grad_f64(double x)
+static inline double sigmoid_f64(double x)
 {
     double e_hi, e_lo;
     sigmoid_f64_common(x, &e_hi, &e_lo);
+    return sigmoid_f64_from_e(x, e_hi, e_lo);
+}
+
+/* sigma'(x) = e / (1+e)^2, float64.  d = s^2 as d_hi + d_lo (exact product
+ * by fma), q = e/d corrected once by the residual e - q*d. */
+static inline double sigmoid_grad_f64_from_e(double x, double e_hi, double e_lo)
+{
     double s_hi = 1.0 + e_hi;
     double s_lo = ((1.0 - s_hi) + e_hi) + e_lo;
     double d_hi = s_hi * s_hi;
@@ -163,6 +166,23 @@ static inline double sigmoid_grad_f64(double x)
     double q = e_hi * inv;
     double residual = fma(-q, d_hi, e_hi) + (e_lo - q * d_lo);
     return (q + residual * inv) + nan_or_zero_f64(x);
+}
+
+static inline double sigmoid_grad_f64(double x)
+{
+    double e_hi, e_lo;
+    sigmoid_f64_common(x, &e_hi, &e_lo);
+    return sigmoid_grad_f64_from_e(x, e_hi, e_lo);
+}
+
+/* Both at once: one exp, then exactly the operations of each function alone,
+ * so the results are bit for bit those of sigmoid_f64 and sigmoid_grad_f64. */
+static inline void sigmoid_and_grad_f64(double x, double *s, double *g)
+{
+    double e_hi, e_lo;
+    sigmoid_f64_common(x, &e_hi, &e_lo);
+    *s = sigmoid_f64_from_e(x, e_hi, e_lo);
+    *g = sigmoid_grad_f64_from_e(x, e_hi, e_lo);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -194,18 +214,26 @@ static inline double exp_neg_abs_f32(float x)
     return exp_neg_f32_via_f64(-(double)clamped_abs_f32(x, SATURATE_F32));
 }
 
-static inline float sigmoid_f32(float x)
+static inline float sigmoid_f32_from_e(float x, double e)
 {
-    double e = exp_neg_abs_f32(x);
     double n = (f32_bits(x) >> 31) ? e : 1.0;
     return (float)(n / (1.0 + e)) + nan_or_zero_f32(x);
 }
 
-static inline float sigmoid_grad_f32(float x)
+static inline float sigmoid_grad_f32_from_e(float x, double e)
 {
-    double e = exp_neg_abs_f32(x);
     double s = 1.0 + e;
     return (float)(e / (s * s)) + nan_or_zero_f32(x);
+}
+
+static inline float sigmoid_f32(float x) { return sigmoid_f32_from_e(x, exp_neg_abs_f32(x)); }
+static inline float sigmoid_grad_f32(float x) { return sigmoid_grad_f32_from_e(x, exp_neg_abs_f32(x)); }
+
+static inline void sigmoid_and_grad_f32(float x, float *s, float *g)
+{
+    double e = exp_neg_abs_f32(x);
+    *s = sigmoid_f32_from_e(x, e);
+    *g = sigmoid_grad_f32_from_e(x, e);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -234,23 +262,24 @@ static inline long double divide_ld(long double n, long double d_hi, long double
     return q + residual / d_hi;
 }
 
-static inline long double sigmoid_ld(long double x)
+static inline long double sigmoid_ld_from_e(long double x, long double e)
 {
-    long double e = expl(-fabsl(x));
     long double s = 1.0L + e;
     long double s_lo = e - (s - 1.0L);
     return divide_ld(signbit(x) ? e : 1.0L, s, s_lo);
 }
 
-static inline long double sigmoid_grad_ld(long double x)
+static inline long double sigmoid_grad_ld_from_e(long double e)
 {
-    long double e = expl(-fabsl(x));
     long double s = 1.0L + e;
     long double s_lo = e - (s - 1.0L);
     long double d_hi, d_lo;
     two_prod_ld(s, s, &d_hi, &d_lo);
     return divide_ld(e, d_hi, d_lo + 2.0L * s * s_lo);
 }
+
+static inline long double sigmoid_ld(long double x) { return sigmoid_ld_from_e(x, expl(-fabsl(x))); }
+static inline long double sigmoid_grad_ld(long double x) { return sigmoid_grad_ld_from_e(expl(-fabsl(x))); }
 
 /* ------------------------------------------------------------------------ */
 /* IEEE binary16 <-> binary32, round to nearest even (no F16C needed). */

@@ -23,6 +23,7 @@ typedef struct {
     unary_kernel sigmoid[DT_COUNT];
     unary_kernel sigmoid_grad[DT_COUNT];
     unary2_kernel sigmoid_and_grad[DT_COUNT];
+    binary_kernel sigmoid_backward[DT_COUNT];
 } kernel_table;
 
 extern const kernel_table kernels_baseline;
@@ -36,5 +37,6 @@ extern const kernel_table kernels_avx512;
 void sigmoid_longdouble(const void *in, void *out, ptrdiff_t n);
 void sigmoid_grad_longdouble(const void *in, void *out, ptrdiff_t n);
 void sigmoid_and_grad_longdouble(const void *in, void *out1, void *out2, ptrdiff_t n);
+void sigmoid_backward_longdouble(const void *in1, const void *in2, void *out, ptrdiff_t n);
 
 #endif

@@ -32,3 +32,11 @@ void sigmoid_and_grad_longdouble(const void *in_, void *out1_, void *out2_, ptrd
         out2[i] = sigmoid_grad_ld_from_e(e);
     }
 }
+
+void sigmoid_backward_longdouble(const void *in1_, const void *in2_, void *out_, ptrdiff_t n)
+{
+    const long double *in1 = (const long double *)in1_, *in2 = (const long double *)in2_;
+    long double *out = (long double *)out_;
+    for (ptrdiff_t i = 0; i < n; i++)
+        out[i] = sigmoid_backward_ld(in1[i], in2[i]);
+}

@@ -42,6 +42,19 @@ KERNEL_F32_F64(sigmoid_grad, f64)
 KERNEL2_F32_F64(sigmoid_and_grad, f32)
 KERNEL2_F32_F64(sigmoid_and_grad, f64)
 
+/* Two inputs, one output. */
+#define BINARY_F32_F64(func, type)                                            \
+    static void func##_##type##_kernel(const void *in1_, const void *in2_, void *out_, \
+                                       ptrdiff_t n)                           \
+    {                                                                         \
+        const type *in1 = (const type *)in1_, *in2 = (const type *)in2_;      \
+        type *out = (type *)out_;                                             \
+        for (ptrdiff_t i = 0; i < n; i++)                                     \
+            out[i] = func##_##type(in1[i], in2[i]);                           \
+    }
+BINARY_F32_F64(sigmoid_backward, f32)
+BINARY_F32_F64(sigmoid_backward, f64)
+
 #ifndef HAVE_F16C_BLOCKS
 static void halves_to_floats(const uint16_t *in, float *out, ptrdiff_t n)
 {
@@ -77,6 +90,22 @@ static void floats_to_halves(const float *in, uint16_t *out, ptrdiff_t n)
 KERNEL_F16(sigmoid)
 KERNEL_F16(sigmoid_grad)
 
+/* float16, two inputs: both widened, one result rounded back. */
+static void sigmoid_backward_f16_kernel(const void *in1_, const void *in2_, void *out_,
+                                        ptrdiff_t n)
+{
+    const uint16_t *in1 = (const uint16_t *)in1_, *in2 = (const uint16_t *)in2_;
+    uint16_t *out = (uint16_t *)out_;
+    float first[HALF_BLOCK], second[HALF_BLOCK];
+    for (ptrdiff_t start = 0; start < n; start += HALF_BLOCK) {
+        ptrdiff_t len = n - start < HALF_BLOCK ? n - start : HALF_BLOCK;
+        halves_to_floats(in1 + start, first, len);
+        halves_to_floats(in2 + start, second, len);
+        sigmoid_backward_f32_kernel(first, second, first, len);
+        floats_to_halves(first, out + start, len);
+    }
+}
+
 /* float16, one input and two outputs: the same widening, two buffers back. */
 static void sigmoid_and_grad_f16_kernel(const void *in_, void *out1_, void *out2_, ptrdiff_t n)
 {
@@ -99,4 +128,6 @@ const kernel_table KERNEL_TABLE = {
      sigmoid_grad_longdouble},
     {sigmoid_and_grad_f16_kernel, sigmoid_and_grad_f32_kernel, sigmoid_and_grad_f64_kernel,
      sigmoid_and_grad_longdouble},
+    {sigmoid_backward_f16_kernel, sigmoid_backward_f32_kernel, sigmoid_backward_f64_kernel,
+     sigmoid_backward_longdouble},
 };

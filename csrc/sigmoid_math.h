@@ -282,6 +282,67 @@ static inline long double sigmoid_ld(long double x) { return sigmoid_ld_from_e(x
 static inline long double sigmoid_grad_ld(long double x) { return sigmoid_grad_ld_from_e(expl(-fabsl(x))); }
 
 /* ------------------------------------------------------------------------ */
+/* sigmoid_backward(dy, y) = dy * y * (1 - y), to <= 1 ULP of the exact value
+ * for the given floats. */
+
+/* float64.  1 - y = t_hi + t_lo exactly (TwoSum; t_lo = 0 by Sterbenz for
+ * y in [1/2, 2]), y*(1 - y) = p_hi + p_lo with the exact fma error of
+ * y*t_hi, then one fma rounds dy*p_hi + fl(dy*p_lo) once: error 0.5 ULP plus
+ * terms of relative size 2^-104, i.e. correctly rounded but for near-halfway
+ * cases.
+ * The correction is computed only where |y| < 2^256 and |dy*y*(1 - y)| <
+ * 2^1022 (from zeros elsewhere), so that none of its steps can overflow:
+ * inf - inf or 0 * inf there would raise a spurious "invalid".  Outside
+ * (never the case for a sigmoid output and a finite result; inf, NaN), the
+ * plain product fl(dy*fl(y*(1 - y))) is returned. */
+static inline double sigmoid_backward_f64(double dy, double y)
+{
+    double p_hi = y * (1.0 - y);
+    double r = dy * p_hi;
+    int64_t y_mag = (int64_t)(f64_bits(y) & 0x7fffffffffffffffu);
+    int64_t r_mag = (int64_t)(f64_bits(r) & 0x7fffffffffffffffu);
+    /* signed compares: they vectorise on AVX2; magnitudes are below 2^63 */
+    uint64_t ok = (uint64_t)0 - (uint64_t)((y_mag < (int64_t)f64_bits(0x1p256)) &
+                                           (r_mag < (int64_t)f64_bits(0x1p1022)));
+    /* masks, not ?: on doubles, which GCC does not if-convert here */
+    double y_c = f64_from_bits(f64_bits(y) & ok), dy_c = f64_from_bits(f64_bits(dy) & ok);
+    double t_c = 1.0 - y_c;                 /* TwoSum(1, -y) */
+    double bv = t_c - 1.0;
+    double t_lo = (1.0 - (t_c - bv)) + (-y_c - bv);
+    double p_c = y_c * t_c;
+    double p_lo = fma(y_c, t_c, -p_c) + y_c * t_lo;
+    return fma(dy, p_hi, dy_c * p_lo);
+}
+
+/* float32 (and float16 through it): in float64, where 1 - y is exact for
+ * y >= 2^-29 and each product carries a relative error <= 2^-53: the float
+ * result is within 0.5 + 2^-27 ULP.  No corrections, so nothing spurious. */
+static inline float sigmoid_backward_f32(float dy, float y)
+{
+    double yd = (double)y;
+    return (float)((double)dy * (yd * (1.0 - yd)));
+}
+
+/* long double: the float64 scheme with Dekker's exact products (no FMA).
+ * Outside |dy|, |y| < 2^8000 (never a sigmoid output) or for inf/NaN, the
+ * plain product: Dekker's split would overflow there.  isless() is the quiet
+ * comparison: a NaN raises nothing. */
+static inline long double sigmoid_backward_ld(long double dy, long double y)
+{
+    const long double big = 0x1p8000L;
+    long double t_hi = 1.0L - y;
+    if (!isless(fabsl(y), big) || !isless(fabsl(dy), big))
+        return dy * (y * t_hi);
+    long double bv = t_hi - 1.0L;
+    long double t_lo = (1.0L - (t_hi - bv)) + (-y - bv);
+    long double p_hi, p_err, r, r_err;
+    two_prod_ld(y, t_hi, &p_hi, &p_err);
+    long double p_lo = p_err + y * t_lo;
+    two_prod_ld(dy, p_hi, &r, &r_err);
+    return r + (r_err + dy * p_lo);
+}
+
+/* ------------------------------------------------------------------------ */
 /* IEEE binary16 <-> binary32, round to nearest even (no F16C needed). */
 static inline float half_to_float(uint16_t h)
 {

@@ -15,7 +15,7 @@ Examples
 
 from importlib.metadata import PackageNotFoundError, version
 
-from ._core import (kernel_level, sigmoid, sigmoid_and_grad, sigmoid_grad,
+from ._core import (kernel_level, sigmoid, sigmoid_and_grad, sigmoid_backward, sigmoid_grad,
                     supported_kernel_levels)
 
 try:
@@ -23,9 +23,9 @@ try:
 except PackageNotFoundError:  # pragma: no cover - built in place, not installed
     __version__ = "unknown"
 
-__all__ = ["sigmoid", "sigmoid_grad", "sigmoid_and_grad", "show_config", "__version__"]
+__all__ = ["sigmoid", "sigmoid_grad", "sigmoid_and_grad", "sigmoid_backward", "show_config", "__version__"]
 
-for _ufunc in (sigmoid, sigmoid_grad, sigmoid_and_grad):
+for _ufunc in (sigmoid, sigmoid_grad, sigmoid_and_grad, sigmoid_backward):
     try:  # NumPy >= 2.2: help() and pickling then name the public module
         _ufunc.__module__ = __name__
     except (AttributeError, TypeError):

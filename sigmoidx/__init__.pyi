@@ -10,6 +10,7 @@ class _Config(TypedDict):
 sigmoid: Final[np.ufunc]
 sigmoid_grad: Final[np.ufunc]
 sigmoid_and_grad: Final[np.ufunc]
+sigmoid_backward: Final[np.ufunc]
 kernel_level: Final[str]
 supported_kernel_levels: Final[tuple[str, ...]]
 __version__: Final[str]

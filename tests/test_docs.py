@@ -36,7 +36,7 @@ def readme_blocks():
     return [block for block in blocks if ">>>" in block]
 
 
-UFUNC_NAMES = ["sigmoid", "sigmoid_grad", "sigmoid_and_grad"]
+UFUNC_NAMES = ["sigmoid", "sigmoid_grad", "sigmoid_and_grad", "sigmoid_backward"]
 
 
 @pytest.mark.parametrize("name", UFUNC_NAMES)
@@ -65,6 +65,7 @@ def test_readme_examples():
 
 SIGNATURES = {
     "sigmoid_and_grad": "sigmoid_and_grad(x[, out1, out2], / [, out=(None, None)], *, where=True",
+    "sigmoid_backward": "sigmoid_backward(x1, x2, /, out=None, *, where=True",
 }
 
 

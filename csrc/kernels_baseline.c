@@ -40,3 +40,11 @@ void sigmoid_backward_longdouble(const void *in1_, const void *in2_, void *out_,
     for (ptrdiff_t i = 0; i < n; i++)
         out[i] = sigmoid_backward_ld(in1[i], in2[i]);
 }
+
+void log_sigmoid_longdouble(const void *in_, void *out_, ptrdiff_t n)
+{
+    const long double *in = (const long double *)in_;
+    long double *out = (long double *)out_;
+    for (ptrdiff_t i = 0; i < n; i++)
+        out[i] = log_sigmoid_ld(in[i]);
+}

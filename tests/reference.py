@@ -24,7 +24,7 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 
-FUNCTIONS = ("sigmoid", "sigmoid_grad")
+FUNCTIONS = ("sigmoid", "sigmoid_grad", "log_sigmoid")
 MP_DPS = 40
 LONGDOUBLE_IS_X87 = np.finfo(np.longdouble).nmant >= 63
 
@@ -68,6 +68,8 @@ def reference_np(name, x, work=np.longdouble):
             return np.where(xw < 0, e, work.type(1)) / one_plus_e
         if name == "sigmoid_grad":
             return e / (one_plus_e * one_plus_e)
+        if name == "log_sigmoid":  # log sigma(x) = min(x, 0) - log1p(e)
+            return np.minimum(xw, work.type(0)) - np.log1p(e)
     raise ValueError(name)
 
 
@@ -116,7 +118,18 @@ def mp_sigmoid_grad(x):
     return e / (1 + e) ** 2
 
 
-_MP_FUNCTIONS = {"sigmoid": mp_sigmoid, "sigmoid_grad": mp_sigmoid_grad}
+def mp_log_sigmoid(x):
+    """log sigma(x) = -log(1 + exp(-x)) for an mpf x (call inside ``mp_context()``)."""
+    if mpmath.isnan(x):
+        return mpmath.mpf("nan")
+    if mpmath.isinf(x):
+        return x if x < 0 else mpmath.mpf(0)
+    e = mpmath.exp(-min(abs(x), _MP_CLAMP))  # the clamp only drops values far below any ULP
+    return min(x, 0) - mpmath.log1p(e)
+
+
+_MP_FUNCTIONS = {"sigmoid": mp_sigmoid, "sigmoid_grad": mp_sigmoid_grad,
+                 "log_sigmoid": mp_log_sigmoid}
 
 
 def reference_mp(name, x):

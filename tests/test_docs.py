@@ -36,7 +36,7 @@ def readme_blocks():
     return [block for block in blocks if ">>>" in block]
 
 
-UFUNC_NAMES = ["sigmoid", "sigmoid_grad", "sigmoid_and_grad", "sigmoid_backward"]
+UFUNC_NAMES = ["sigmoid", "sigmoid_grad", "sigmoid_and_grad", "sigmoid_backward", "log_sigmoid"]
 
 
 @pytest.mark.parametrize("name", UFUNC_NAMES)

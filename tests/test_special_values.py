@@ -14,7 +14,7 @@ import pytest
 import sigmoidx
 
 DTYPES = (np.float16, np.float32, np.float64, np.longdouble)
-FUNCTIONS = (sigmoidx.sigmoid, sigmoidx.sigmoid_grad)
+FUNCTIONS = (sigmoidx.sigmoid, sigmoidx.sigmoid_grad, sigmoidx.log_sigmoid)
 
 
 def arr(values, dtype):

@@ -25,6 +25,7 @@ typedef struct {
     unary2_kernel sigmoid_and_grad[DT_COUNT];
     binary_kernel sigmoid_backward[DT_COUNT];
     unary_kernel log_sigmoid[DT_COUNT];
+    unary_kernel logit[DT_COUNT];
 } kernel_table;
 
 extern const kernel_table kernels_baseline;
@@ -40,5 +41,6 @@ void sigmoid_grad_longdouble(const void *in, void *out, ptrdiff_t n);
 void sigmoid_and_grad_longdouble(const void *in, void *out1, void *out2, ptrdiff_t n);
 void sigmoid_backward_longdouble(const void *in1, const void *in2, void *out, ptrdiff_t n);
 void log_sigmoid_longdouble(const void *in, void *out, ptrdiff_t n);
+void logit_longdouble(const void *in, void *out, ptrdiff_t n);
 
 #endif

@@ -48,3 +48,11 @@ void log_sigmoid_longdouble(const void *in_, void *out_, ptrdiff_t n)
     for (ptrdiff_t i = 0; i < n; i++)
         out[i] = log_sigmoid_ld(in[i]);
 }
+
+void logit_longdouble(const void *in_, void *out_, ptrdiff_t n)
+{
+    const long double *in = (const long double *)in_;
+    long double *out = (long double *)out_;
+    for (ptrdiff_t i = 0; i < n; i++)
+        out[i] = logit_ld(in[i]);
+}

@@ -26,6 +26,8 @@ KERNEL_F32_F64(sigmoid_grad, f32)
 KERNEL_F32_F64(sigmoid_grad, f64)
 KERNEL_F32_F64(log_sigmoid, f32)
 KERNEL_F32_F64(log_sigmoid, f64)
+KERNEL_F32_F64(logit, f32)
+KERNEL_F32_F64(logit, f64)
 
 /* One input, two outputs. */
 #define KERNEL2_F32_F64(func, type)                                           \
@@ -92,6 +94,7 @@ static void floats_to_halves(const float *in, uint16_t *out, ptrdiff_t n)
 KERNEL_F16(sigmoid)
 KERNEL_F16(sigmoid_grad)
 KERNEL_F16(log_sigmoid)
+KERNEL_F16(logit)
 
 /* float16, two inputs: both widened, one result rounded back. */
 static void sigmoid_backward_f16_kernel(const void *in1_, const void *in2_, void *out_,
@@ -135,4 +138,5 @@ const kernel_table KERNEL_TABLE = {
      sigmoid_backward_longdouble},
     {log_sigmoid_f16_kernel, log_sigmoid_f32_kernel, log_sigmoid_f64_kernel,
      log_sigmoid_longdouble},
+    {logit_f16_kernel, logit_f32_kernel, logit_f64_kernel, logit_longdouble},
 };

@@ -389,6 +389,102 @@ static inline long double log_sigmoid_ld(long double x)
 }
 
 /* ------------------------------------------------------------------------ */
+/* logit(p) = log(p / (1 - p)), the inverse of sigma.  y = p/(1 - p) is formed
+ * as a double-double (1 - p exact by Fast2Sum, the quotient corrected by its
+ * exact residual), then log y = k ln2 + log1p(m - 1) with y = 2^k m,
+ * m in [sqrt(1/2), sqrt(2)): m - 1 is exact (Sterbenz) and carries the
+ * low part of y, so p near 1/2 (y near 1) keeps every digit. */
+
+static const uint64_t SQRT_HALF_BITS = 0x3fe6a09e667f3bcdu;  /* sqrt(1/2) */
+
+/* float64: error 0.5 ULP + < 2^-56 relative: <= 1 ULP.  logit(0) = -inf,
+ * logit(1) = inf, NaN outside [0, 1], NaN for NaN; nothing is raised: the
+ * arithmetic runs on p = 1/2 wherever p is not in (0, 1), and the special
+ * results are selected on the bits. */
+static inline double logit_f64(double p)
+{
+    uint64_t bits = f64_bits(p);
+    int64_t sbits = (int64_t)bits;              /* negative p: negative integer */
+    uint64_t inside = (uint64_t)0 - (uint64_t)((sbits > 0) & (sbits < (int64_t)f64_bits(1.0)));
+    double q = f64_from_bits((bits & inside) | (f64_bits(0.5) & ~inside));
+    double t_hi = 1.0 - q;                      /* Fast2Sum: 1 >= q */
+    double t_lo = (1.0 - t_hi) - q;
+    double inv = 1.0 / t_hi;
+    double y_hi = q * inv;
+    double y_lo = (fma(-y_hi, t_hi, q) - y_hi * t_lo) * inv;
+    /* subnormal y (from subnormal p): scale by 2^64 first */
+    uint64_t sub = (uint64_t)0 - (uint64_t)(f64_bits(y_hi) < 0x0010000000000000u);
+    double scale = f64_from_bits((f64_bits(0x1p64) & sub) | (f64_bits(1.0) & ~sub));
+    y_hi *= scale;
+    y_lo *= scale;
+    int64_t k = (int64_t)((f64_bits(y_hi) + (f64_bits(1.0) - SQRT_HALF_BITS)) >> 52) - 1023;
+    double m = f64_from_bits(f64_bits(y_hi) - ((uint64_t)k << 52));
+    double a_hi, a_lo;
+    log1p_reduced_f64(m - 1.0, y_lo * pow2_int(-k), &a_hi, &a_lo);
+    /* k as a double through the bits of 1.5*2^52 + k: AVX2 has no int64 ->
+     * double conversion, this vectorises */
+    double kd = f64_from_bits(f64_bits(ROUND_MAGIC) + (uint64_t)(k - (int64_t)(sub & 64)))
+              - ROUND_MAGIC;
+    double k_hi = kd * LN2_HI;                  /* exact: |k| < 2^11 */
+    double b = k_hi + a_hi;                     /* Fast2Sum: |k_hi| >= ln2 > |a_hi| or 0 */
+    double r = b + (((k_hi - b) + a_hi) + (kd * LN2_LO + a_lo));
+    /* outside (0, 1): +-0 -> -inf, 1 -> inf, NaN -> itself, else a quiet NaN */
+    uint64_t magnitude = bits & 0x7fffffffffffffffu;
+    uint64_t special = magnitude == 0 ? f64_bits(-INFINITY)
+                     : bits == f64_bits(1.0) ? f64_bits(INFINITY)
+                     : magnitude > 0x7ff0000000000000u ? bits : 0x7ff8000000000000u;
+    return f64_from_bits((f64_bits(r) & inside) | (special & ~inside));
+}
+
+/* float32 (and float16): the same steps in plain float64, where a float p
+ * never makes y subnormal, with the short atanh series of log_sigmoid_f32:
+ * relative error < 2^-44 before the one rounding to float. */
+static inline float logit_f32(float p)
+{
+    uint32_t bits = f32_bits(p);
+    int32_t sbits = (int32_t)bits;
+    uint64_t inside = (uint64_t)0 - (uint64_t)((sbits > 0) & (sbits < (int32_t)f32_bits(1.0f)));
+    double q = f64_from_bits((f64_bits((double)p) & inside) | (f64_bits(0.5) & ~inside));
+    double t = 1.0 - q;
+    double inv = 1.0 / t;
+    double y = q * inv;
+    double y_lo = fma(-y, t, q) * inv;          /* keeps y - 1 exact-ish near p = 1/2 */
+    int64_t k = (int64_t)((f64_bits(y) + (f64_bits(1.0) - SQRT_HALF_BITS)) >> 52) - 1023;
+    double m = f64_from_bits(f64_bits(y) - ((uint64_t)k << 52));
+    double f = (m - 1.0) + y_lo * pow2_int(-k);
+    double z = f / (2.0 + f);
+    double w = z * z, w2 = w * w, w4 = w2 * w2;
+    double series = (1.0 / 3.0 + w * (1.0 / 5.0)) + w2 * (1.0 / 7.0 + w * (1.0 / 9.0))
+                  + w4 * ((1.0 / 11.0 + w * (1.0 / 13.0)) + w2 * (1.0 / 15.0));
+    double kd = f64_from_bits(f64_bits(ROUND_MAGIC) + (uint64_t)k) - ROUND_MAGIC;
+    float r = (float)(kd * LN2 + (2.0 * z + 2.0 * (z * w) * series));
+    uint32_t magnitude = bits & 0x7fffffffu;
+    uint32_t special = magnitude == 0 ? f32_bits(-INFINITY)
+                     : bits == f32_bits(1.0f) ? f32_bits(INFINITY)
+                     : magnitude > 0x7f800000u ? bits : 0x7fc00000u;
+    uint32_t inside32 = (uint32_t)inside;
+    return f32_from_bits((f32_bits(r) & inside32) | (special & ~inside32));
+}
+
+/* long double, scalar: log1pl((2p - 1)/(1 - p)) where p >= 1/4 (2p - 1 exact
+ * there), logl(p/(1 - p)) below, the quotients to half an ULP (1 - p as an
+ * exact pair, divide_ld); isless/isgreater are the quiet comparisons. */
+static inline long double logit_ld(long double p)
+{
+    if (!(isgreater(p, 0.0L) && isless(p, 1.0L))) {
+        if (p != p)
+            return p;
+        if (p == 0.0L)
+            return -INFINITY;
+        return p == 1.0L ? INFINITY : NAN;
+    }
+    long double t = 1.0L - p, t_lo = (1.0L - t) - p;   /* Fast2Sum: 1 - p exactly */
+    if (isless(p, 0.25L))
+        return logl(divide_ld(p, t, t_lo));
+    return log1pl(divide_ld(2.0L * p - 1.0L, t, t_lo));
+}
+
+/* ------------------------------------------------------------------------ */
 /* sigmoid_backward(dy, y) = dy * y * (1 - y), to <= 1 ULP of the exact value
  * for the given floats. */
 

@@ -15,8 +15,8 @@ Examples
 
 from importlib.metadata import PackageNotFoundError, version
 
-from ._core import (kernel_level, log_sigmoid, sigmoid, sigmoid_and_grad, sigmoid_backward,
-                    sigmoid_grad, supported_kernel_levels)
+from ._core import (kernel_level, log_sigmoid, logit, sigmoid, sigmoid_and_grad,
+                    sigmoid_backward, sigmoid_grad, supported_kernel_levels)
 
 try:
     __version__ = version("sigmoidx")
@@ -24,9 +24,9 @@ except PackageNotFoundError:  # pragma: no cover - built in place, not installed
     __version__ = "unknown"
 
 __all__ = ["sigmoid", "sigmoid_grad", "sigmoid_and_grad", "sigmoid_backward", "log_sigmoid",
-           "show_config", "__version__"]
+           "logit", "show_config", "__version__"]
 
-for _ufunc in (sigmoid, sigmoid_grad, sigmoid_and_grad, sigmoid_backward, log_sigmoid):
+for _ufunc in (sigmoid, sigmoid_grad, sigmoid_and_grad, sigmoid_backward, log_sigmoid, logit):
     try:  # NumPy >= 2.2: help() and pickling then name the public module
         _ufunc.__module__ = __name__
     except (AttributeError, TypeError):

@@ -24,7 +24,7 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 
-FUNCTIONS = ("sigmoid", "sigmoid_grad", "log_sigmoid")
+FUNCTIONS = ("sigmoid", "sigmoid_grad", "log_sigmoid", "logit")
 MP_DPS = 40
 LONGDOUBLE_IS_X87 = np.finfo(np.longdouble).nmant >= 63
 
@@ -70,6 +70,10 @@ def reference_np(name, x, work=np.longdouble):
             return e / (one_plus_e * one_plus_e)
         if name == "log_sigmoid":  # log sigma(x) = min(x, 0) - log1p(e)
             return np.minimum(xw, work.type(0)) - np.log1p(e)
+        if name == "logit":  # 2p - 1 and 1 - p are exact for p >= 1/4: no cancellation
+            one = work.type(1)
+            near_half = np.log1p((2 * xw - one) / (one - xw))
+            return np.where(xw < 0.25, np.log(xw / (one - xw)), near_half)
     raise ValueError(name)
 
 
@@ -83,7 +87,8 @@ def to_mpf(v):
     Must be called with enough working precision (``mp_context()``) for 64-bit
     significands to be kept exactly.
     """
-    v = np.longdouble(v)
+    with np.errstate(invalid="ignore"):  # a signalling NaN among the inputs
+        v = np.longdouble(v)
     if np.isnan(v):
         return mpmath.mpf("nan")
     if np.isinf(v):
@@ -128,8 +133,19 @@ def mp_log_sigmoid(x):
     return min(x, 0) - mpmath.log1p(e)
 
 
+def mp_logit(p):
+    """log(p / (1 - p)) for an mpf p (call inside ``mp_context()``); NaN outside [0, 1]."""
+    if mpmath.isnan(p) or p < 0 or p > 1:
+        return mpmath.mpf("nan")
+    if p == 0:
+        return mpmath.mpf("-inf")
+    if p == 1:
+        return mpmath.mpf("inf")
+    return mpmath.log(p / (1 - p))
+
+
 _MP_FUNCTIONS = {"sigmoid": mp_sigmoid, "sigmoid_grad": mp_sigmoid_grad,
-                 "log_sigmoid": mp_log_sigmoid}
+                 "log_sigmoid": mp_log_sigmoid, "logit": mp_logit}
 
 
 def reference_mp(name, x):

@@ -36,7 +36,8 @@ def readme_blocks():
     return [block for block in blocks if ">>>" in block]
 
 
-UFUNC_NAMES = ["sigmoid", "sigmoid_grad", "sigmoid_and_grad", "sigmoid_backward", "log_sigmoid"]
+UFUNC_NAMES = ["sigmoid", "sigmoid_grad", "sigmoid_and_grad", "sigmoid_backward", "log_sigmoid",
+               "logit"]
 
 
 @pytest.mark.parametrize("name", UFUNC_NAMES)

@@ -13,7 +13,7 @@ import pytest
 
 import sigmoidx
 
-FUNCTIONS = ("sigmoid", "sigmoid_grad", "log_sigmoid")
+FUNCTIONS = ("sigmoid", "sigmoid_grad", "log_sigmoid", "logit")
 
 
 def level_inputs():
@@ -36,7 +36,7 @@ def results_under(level, tmp_path):
         "np.seterr(invalid='ignore', over='ignore')  # signalling NaNs; y*(1-y) of huge y\n"
         "assert sigmoidx.show_config()['kernel_level'] == sys.argv[3]\n"
         "data = np.load(sys.argv[1])\n"
-        "out = {f'{f}_{k}': getattr(sigmoidx, f)(data[k]) for f in ('sigmoid', 'sigmoid_grad', 'log_sigmoid')"
+        "out = {f'{f}_{k}': getattr(sigmoidx, f)(data[k]) for f in ('sigmoid', 'sigmoid_grad', 'log_sigmoid', 'logit')"
         " for k in data.files}\n"
         "for k in data.files:\n"
         "    out[f'sigmoid_and_grad0_{k}'], out[f'sigmoid_and_grad1_{k}'] = "

@@ -21,7 +21,7 @@ NUMPY_2_2 = tuple(int(part) for part in np.__version__.split(".")[:2]) >= (2, 2)
 
 def test_all_ufuncs_are_found():
     assert UFUNC_NAMES == ["sigmoid", "sigmoid_grad", "sigmoid_and_grad", "sigmoid_backward",
-                           "log_sigmoid"]
+                           "log_sigmoid", "logit"]
 
 
 @pytest.mark.parametrize("name", UFUNC_NAMES)

@@ -710,6 +710,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--png", type=Path,
                         help="chart path (default benchmarks/speed.png beside this script)")
     parser.add_argument("--no-png", action="store_true", help="do not draw the chart")
+    parser.add_argument("--family", action="store_true",
+                        help="only the issue-4 ufuncs against their peers (sigmoid_and_grad, "
+                             "sigmoid_backward, log_sigmoid, logit), float32/float64")
     args = parser.parse_args(argv)
     args.default_sizes = args.sizes is None
     if args.sizes is None:
@@ -743,10 +746,66 @@ def make_cases(args) -> list[Case]:
                                         c.size, LAYOUTS.index(c.layout)))
 
 
+# ----------------------------------------------------------------------------
+# The family (issue 4): each new ufunc against its peer, one small table.
+
+
+def family_benches(libs, dtype, size, seed):
+    """{row: (benches, sigmoidx key, peer key)} for one dtype and size; out= everywhere
+    it is offered, so that allocation does not dominate."""
+    sig = libs["sigmoidx"]
+    rng = np.random.default_rng(seed)
+    x = make_input(size, dtype, "contiguous", seed)
+    dy = rng.standard_normal(size).astype(dtype)
+    y = sig.sigmoid(x)
+    out, out2 = np.empty_like(x), np.empty_like(x)
+    special = libs["scipy.special"]
+    rows = {
+        "sigmoid_and_grad(x) vs sigmoid(x) alone": {
+            "sigmoidx": lambda: sig.sigmoid_and_grad(x, out=(out, out2)),
+            "peer": lambda: sig.sigmoid(x, out=out)},
+        "sigmoid_and_grad(x) vs sigmoid(x); sigmoid_grad(x)": {
+            "sigmoidx": lambda: sig.sigmoid_and_grad(x, out=(out, out2)),
+            "peer": lambda: (sig.sigmoid(x, out=out), sig.sigmoid_grad(x, out=out2))},
+        "sigmoid_backward(dy, y) vs NumPy dy*y*(1-y)": {
+            "sigmoidx": lambda: sig.sigmoid_backward(dy, y),
+            "peer": lambda: dy * y * (1 - y)},
+    }
+    if special is not None and hasattr(sig, "log_sigmoid"):
+        rows["log_sigmoid(x) vs scipy.special.log_expit"] = {
+            "sigmoidx": lambda: sig.log_sigmoid(x, out=out),
+            "peer": lambda: special.log_expit(x, out=out)}
+    if special is not None and hasattr(sig, "logit"):
+        rows["logit(p) vs scipy.special.logit"] = {
+            "sigmoidx": lambda: sig.logit(y, out=out),
+            "peer": lambda: special.logit(y, out=out)}
+    return rows
+
+
+def family_report(libs, args) -> str:
+    lines = ["### the family (issue 4), contiguous, out= where offered", "",
+             "| function vs peer | dtype | size | sigmoidx ns/el | peer ns/el | peer / sigmoidx |",
+             "|---|---|---:|---:|---:|---:|"]
+    for d in args.dtypes:
+        if d not in ("float32", "float64"):
+            continue
+        for size in args.sizes:
+            for row, benches in family_benches(libs, DTYPES[d], size, args.seed).items():
+                with np.errstate(over="ignore"):
+                    t = measure(benches, args.rounds, args.target_ms / 1000)
+                ours, peer = (t[k].best / size * 1e9 for k in ("sigmoidx", "peer"))
+                lines.append(f"| {row} | {d} | {format_size(size)} | {format_ns(ours)} "
+                             f"| {format_ns(peer)} | {peer / ours:.2f}x |")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     args.pinned = pin_to_cpu(args.cpu)
     libs = load_libraries()
+    if args.family:
+        print(family_report(libs, args))
+        return 0
     cases = make_cases(args)
     started = time.perf_counter()
     results = []

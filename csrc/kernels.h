@@ -14,6 +14,10 @@
  * (NumPy passes such operands without a copy): kernels run forward and read
  * each element, or block, before writing its result. */
 typedef void (*unary_kernel)(const void *in, void *out, ptrdiff_t n);
+/* One input, two outputs (sigmoid_and_grad). */
+typedef void (*unary2_kernel)(const void *in, void *out1, void *out2, ptrdiff_t n);
+/* Two inputs, one output (sigmoid_backward); any of them may be the same array. */
+typedef void (*binary_kernel)(const void *in1, const void *in2, void *out, ptrdiff_t n);
 
 /* Index of a dtype in the tables below and in the ufunc loop lists. */
 enum sigmoidx_dtype { DT_F16, DT_F32, DT_F64, DT_LONGDOUBLE, DT_COUNT };
@@ -22,6 +26,10 @@ typedef struct {
     const char *name;                  /* "baseline", "avx2", "avx512" */
     unary_kernel sigmoid[DT_COUNT];
     unary_kernel sigmoid_grad[DT_COUNT];
+    unary2_kernel sigmoid_and_grad[DT_COUNT];
+    binary_kernel sigmoid_backward[DT_COUNT];
+    unary_kernel log_sigmoid[DT_COUNT];
+    unary_kernel logit[DT_COUNT];
 } kernel_table;
 
 extern const kernel_table kernels_baseline;
@@ -35,5 +43,9 @@ extern const kernel_table kernels_avx512;
 /* Long double has no vector form: every table points to these. */
 void sigmoid_longdouble(const void *in, void *out, ptrdiff_t n);
 void sigmoid_grad_longdouble(const void *in, void *out, ptrdiff_t n);
+void sigmoid_and_grad_longdouble(const void *in, void *out1, void *out2, ptrdiff_t n);
+void sigmoid_backward_longdouble(const void *in1, const void *in2, void *out, ptrdiff_t n);
+void log_sigmoid_longdouble(const void *in, void *out, ptrdiff_t n);
+void logit_longdouble(const void *in, void *out, ptrdiff_t n);
 
 #endif

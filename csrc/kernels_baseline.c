@@ -21,3 +21,38 @@ void sigmoid_grad_longdouble(const void *in_, void *out_, ptrdiff_t n)
     for (ptrdiff_t i = 0; i < n; i++)
         out[i] = sigmoid_grad_ld(in[i]);
 }
+
+void sigmoid_and_grad_longdouble(const void *in_, void *out1_, void *out2_, ptrdiff_t n)
+{
+    const long double *in = (const long double *)in_;
+    long double *out1 = (long double *)out1_, *out2 = (long double *)out2_;
+    for (ptrdiff_t i = 0; i < n; i++) {
+        long double x = in[i], e = expl(-fabsl(x));
+        out1[i] = sigmoid_ld_from_e(x, e);
+        out2[i] = sigmoid_grad_ld_from_e(e);
+    }
+}
+
+void sigmoid_backward_longdouble(const void *in1_, const void *in2_, void *out_, ptrdiff_t n)
+{
+    const long double *in1 = (const long double *)in1_, *in2 = (const long double *)in2_;
+    long double *out = (long double *)out_;
+    for (ptrdiff_t i = 0; i < n; i++)
+        out[i] = sigmoid_backward_ld(in1[i], in2[i]);
+}
+
+void log_sigmoid_longdouble(const void *in_, void *out_, ptrdiff_t n)
+{
+    const long double *in = (const long double *)in_;
+    long double *out = (long double *)out_;
+    for (ptrdiff_t i = 0; i < n; i++)
+        out[i] = log_sigmoid_ld(in[i]);
+}
+
+void logit_longdouble(const void *in_, void *out_, ptrdiff_t n)
+{
+    const long double *in = (const long double *)in_;
+    long double *out = (long double *)out_;
+    for (ptrdiff_t i = 0; i < n; i++)
+        out[i] = logit_ld(in[i]);
+}

@@ -61,68 +61,104 @@ static inline exp_split_x8 exp_neg_x8(__m256 ax)
     return e;
 }
 
-/* sigma(x) (grad = 0) or sigma'(x) (grad = 1) for eight floats */
-static inline __m256 sigmoid_x8(__m256 x, int grad)
+/* What sigma and sigma' share: e = exp(-|x|) 2^-j = e_hi + e_lo and
+ * s = 1 + e = s_hi + s_lo (to within what float32 can hold). */
+typedef struct { __m256 x, e_hi, e_lo, s_hi, s_lo; __m256i j; } shared_x8;
+
+static inline shared_x8 shared_parts_x8(__m256 x)
 {
     const __m256 one = f32x8(1.0f);
-    __m256i bits = _mm256_castps_si256(x);
-    __m256i abs_bits = _mm256_and_si256(bits, _mm256_set1_epi32(0x7fffffff));
+    __m256i abs_bits = _mm256_and_si256(_mm256_castps_si256(x), _mm256_set1_epi32(0x7fffffff));
     /* |x| clamped to 104 in integer compares (NaN included: no FP flag);
      * exp(-104) < 2^-150, so nothing changes beyond */
     __m256 ax = _mm256_castsi256_ps(_mm256_min_epi32(abs_bits, _mm256_set1_epi32(0x42d00000)));
     exp_split_x8 m = exp_neg_x8(ax);
 
+    shared_x8 p;
     __m256i kc = _mm256_max_epi32(m.k, _mm256_set1_epi32(-100));
-    __m256i j = _mm256_sub_epi32(m.k, kc);
     __m256 scale = pow2_x8(kc);
-    __m256 e_hi = _mm256_mul_ps(m.hi, scale), e_lo = _mm256_mul_ps(m.lo, scale);
-    __m256 s_hi = _mm256_add_ps(one, e_hi);                 /* Fast2Sum, e <= 1 */
-    __m256 s_lo = _mm256_add_ps(_mm256_add_ps(_mm256_sub_ps(one, s_hi), e_hi), e_lo);
+    p.x = x;
+    p.j = _mm256_sub_epi32(m.k, kc);
+    p.e_hi = _mm256_mul_ps(m.hi, scale);
+    p.e_lo = _mm256_mul_ps(m.lo, scale);
+    p.s_hi = _mm256_add_ps(one, p.e_hi);                    /* Fast2Sum, e <= 1 */
+    p.s_lo = _mm256_add_ps(_mm256_add_ps(_mm256_sub_ps(one, p.s_hi), p.e_hi), p.e_lo);
+    return p;
+}
 
-    __m256 n_hi, n_lo, d_hi, d_lo;
-    if (grad) {             /* e / (1 + e)^2, (1 + e)^2 exact as d_hi + d_lo */
-        n_hi = e_hi;
-        n_lo = e_lo;
-        d_hi = _mm256_mul_ps(s_hi, s_hi);
-        d_lo = _mm256_add_ps(_mm256_fmsub_ps(s_hi, s_hi, d_hi),
-                             _mm256_mul_ps(_mm256_add_ps(s_hi, s_hi), s_lo));
-    }
-    else {                  /* (x < 0 ? e : 1) / (1 + e) */
-        __m256i negative = _mm256_srai_epi32(bits, 31);
-        n_hi = _mm256_blendv_ps(one, e_hi, _mm256_castsi256_ps(negative));
-        n_lo = _mm256_and_ps(e_lo, _mm256_castsi256_ps(negative));
-        j = _mm256_and_si256(j, negative);
-        d_hi = s_hi;
-        d_lo = s_lo;
-    }
-    __m256 inv = _mm256_div_ps(one, d_hi);
+/* (n_hi + n_lo) / (d_hi + d_lo) 2^j: one division, corrected once by the
+ * fused residual; a NaN x is put back (adding a quiet NaN raises nothing). */
+static inline __m256 finish_x8(__m256 n_hi, __m256 n_lo, __m256 d_hi, __m256 d_lo, __m256i j,
+                               __m256 x)
+{
+    __m256 inv = _mm256_div_ps(f32x8(1.0f), d_hi);
     __m256 q = _mm256_mul_ps(n_hi, inv);
     __m256 residual = _mm256_add_ps(_mm256_fnmadd_ps(q, d_hi, n_hi), _mm256_fnmadd_ps(q, d_lo, n_lo));
     __m256 y = _mm256_mul_ps(_mm256_fmadd_ps(residual, inv, q), pow2_x8(j));
-    /* put a NaN input back (adding a quiet NaN raises nothing) */
+    __m256i abs_bits = _mm256_and_si256(_mm256_castps_si256(x), _mm256_set1_epi32(0x7fffffff));
     __m256i is_nan = _mm256_cmpgt_epi32(abs_bits, _mm256_set1_epi32(0x7f800000));
     return _mm256_add_ps(y, _mm256_and_ps(x, _mm256_castsi256_ps(is_nan)));
 }
 
-static inline void sigmoid_x8_array(const float *in, float *out, ptrdiff_t n, int grad)
+/* sigma = (x < 0 ? e : 1) / (1 + e) */
+static inline __m256 sigmoid_from_x8(shared_x8 p)
 {
-    ptrdiff_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(out + i, sigmoid_x8(_mm256_loadu_ps(in + i), grad));
-    if (i < n) {            /* the tail through a zero-padded block: no access past n */
-        float block[8] = {0};
-        memcpy(block, in + i, (size_t)(n - i) * sizeof(float));
-        _mm256_storeu_ps(block, sigmoid_x8(_mm256_loadu_ps(block), grad));
-        memcpy(out + i, block, (size_t)(n - i) * sizeof(float));
+    __m256i negative = _mm256_srai_epi32(_mm256_castps_si256(p.x), 31);
+    __m256 n_hi = _mm256_blendv_ps(f32x8(1.0f), p.e_hi, _mm256_castsi256_ps(negative));
+    __m256 n_lo = _mm256_and_ps(p.e_lo, _mm256_castsi256_ps(negative));
+    return finish_x8(n_hi, n_lo, p.s_hi, p.s_lo, _mm256_and_si256(p.j, negative), p.x);
+}
+
+/* sigma' = e / (1 + e)^2, (1 + e)^2 exact as d_hi + d_lo */
+static inline __m256 sigmoid_grad_from_x8(shared_x8 p)
+{
+    __m256 d_hi = _mm256_mul_ps(p.s_hi, p.s_hi);
+    __m256 d_lo = _mm256_add_ps(_mm256_fmsub_ps(p.s_hi, p.s_hi, d_hi),
+                                _mm256_mul_ps(_mm256_add_ps(p.s_hi, p.s_hi), p.s_lo));
+    return finish_x8(p.e_hi, p.e_lo, d_hi, d_lo, p.j, p.x);
+}
+
+enum x8_outputs { SIGMOID_ONLY, GRAD_ONLY, SIGMOID_AND_GRAD };
+
+/* Eight at a time; the tail through a zero-padded block (no access past n).
+ * `in` may be `out` or `out2`: each block is read before it is written. */
+static inline void x8_array(const float *in, float *out, float *out2, ptrdiff_t n,
+                            enum x8_outputs outputs)
+{
+    for (ptrdiff_t i = 0; i < n; i += 8) {
+        ptrdiff_t len = n - i < 8 ? n - i : 8;
+        float block[8] = {0}, block2[8];
+        const float *src = in + i;
+        if (len < 8)
+            src = memcpy(block, in + i, (size_t)len * sizeof(float));
+        shared_x8 p = shared_parts_x8(_mm256_loadu_ps(src));
+        __m256 first = outputs == GRAD_ONLY ? sigmoid_grad_from_x8(p) : sigmoid_from_x8(p);
+        if (len == 8) {
+            _mm256_storeu_ps(out + i, first);
+            if (outputs == SIGMOID_AND_GRAD)
+                _mm256_storeu_ps(out2 + i, sigmoid_grad_from_x8(p));
+            continue;
+        }
+        _mm256_storeu_ps(block, first);
+        memcpy(out + i, block, (size_t)len * sizeof(float));
+        if (outputs == SIGMOID_AND_GRAD) {
+            _mm256_storeu_ps(block2, sigmoid_grad_from_x8(p));
+            memcpy(out2 + i, block2, (size_t)len * sizeof(float));
+        }
     }
 }
 
 static void sigmoid_f32_kernel(const void *in, void *out, ptrdiff_t n)
 {
-    sigmoid_x8_array((const float *)in, (float *)out, n, 0);
+    x8_array((const float *)in, (float *)out, NULL, n, SIGMOID_ONLY);
 }
 
 static void sigmoid_grad_f32_kernel(const void *in, void *out, ptrdiff_t n)
 {
-    sigmoid_x8_array((const float *)in, (float *)out, n, 1);
+    x8_array((const float *)in, (float *)out, NULL, n, GRAD_ONLY);
+}
+
+static void sigmoid_and_grad_f32_kernel(const void *in, void *out1, void *out2, ptrdiff_t n)
+{
+    x8_array((const float *)in, (float *)out1, (float *)out2, n, SIGMOID_AND_GRAD);
 }

@@ -27,6 +27,42 @@ KERNEL_F32_F64(sigmoid_grad, f32)
 #endif
 KERNEL_F32_F64(sigmoid, f64)
 KERNEL_F32_F64(sigmoid_grad, f64)
+KERNEL_F32_F64(log_sigmoid, f32)
+KERNEL_F32_F64(log_sigmoid, f64)
+KERNEL_F32_F64(logit, f32)
+KERNEL_F32_F64(logit, f64)
+
+/* One input, two outputs. */
+#define KERNEL2_F32_F64(func, type)                                           \
+    static void func##_##type##_kernel(const void *in_, void *out1_, void *out2_, \
+                                       ptrdiff_t n)                           \
+    {                                                                         \
+        const type *in = (const type *)in_;                                   \
+        type *out1 = (type *)out1_, *out2 = (type *)out2_;                    \
+        for (ptrdiff_t i = 0; i < n; i++) {                                   \
+            type a, b;                                                        \
+            func##_##type(in[i], &a, &b);                                     \
+            out1[i] = a;                                                      \
+            out2[i] = b;                                                      \
+        }                                                                     \
+    }
+#ifndef HAVE_F32X8_KERNELS
+KERNEL2_F32_F64(sigmoid_and_grad, f32)
+#endif
+KERNEL2_F32_F64(sigmoid_and_grad, f64)
+
+/* Two inputs, one output. */
+#define BINARY_F32_F64(func, type)                                            \
+    static void func##_##type##_kernel(const void *in1_, const void *in2_, void *out_, \
+                                       ptrdiff_t n)                           \
+    {                                                                         \
+        const type *in1 = (const type *)in1_, *in2 = (const type *)in2_;      \
+        type *out = (type *)out_;                                             \
+        for (ptrdiff_t i = 0; i < n; i++)                                     \
+            out[i] = func##_##type(in1[i], in2[i]);                           \
+    }
+BINARY_F32_F64(sigmoid_backward, f32)
+BINARY_F32_F64(sigmoid_backward, f64)
 
 #ifndef HAVE_F16C_BLOCKS
 static void halves_to_floats(const uint16_t *in, float *out, ptrdiff_t n)
@@ -62,10 +98,50 @@ static void floats_to_halves(const float *in, uint16_t *out, ptrdiff_t n)
 
 KERNEL_F16(sigmoid)
 KERNEL_F16(sigmoid_grad)
+KERNEL_F16(log_sigmoid)
+KERNEL_F16(logit)
+
+/* float16, two inputs: both widened, one result rounded back. */
+static void sigmoid_backward_f16_kernel(const void *in1_, const void *in2_, void *out_,
+                                        ptrdiff_t n)
+{
+    const uint16_t *in1 = (const uint16_t *)in1_, *in2 = (const uint16_t *)in2_;
+    uint16_t *out = (uint16_t *)out_;
+    float first[HALF_BLOCK], second[HALF_BLOCK];
+    for (ptrdiff_t start = 0; start < n; start += HALF_BLOCK) {
+        ptrdiff_t len = n - start < HALF_BLOCK ? n - start : HALF_BLOCK;
+        halves_to_floats(in1 + start, first, len);
+        halves_to_floats(in2 + start, second, len);
+        sigmoid_backward_f32_kernel(first, second, first, len);
+        floats_to_halves(first, out + start, len);
+    }
+}
+
+/* float16, one input and two outputs: the same widening, two buffers back. */
+static void sigmoid_and_grad_f16_kernel(const void *in_, void *out1_, void *out2_, ptrdiff_t n)
+{
+    const uint16_t *in = (const uint16_t *)in_;
+    uint16_t *out1 = (uint16_t *)out1_, *out2 = (uint16_t *)out2_;
+    float buffer[HALF_BLOCK], second[HALF_BLOCK];
+    for (ptrdiff_t start = 0; start < n; start += HALF_BLOCK) {
+        ptrdiff_t len = n - start < HALF_BLOCK ? n - start : HALF_BLOCK;
+        halves_to_floats(in + start, buffer, len);
+        sigmoid_and_grad_f32_kernel(buffer, buffer, second, len);
+        floats_to_halves(buffer, out1 + start, len);
+        floats_to_halves(second, out2 + start, len);
+    }
+}
 
 const kernel_table KERNEL_TABLE = {
     KERNEL_NAME,
     {sigmoid_f16_kernel, sigmoid_f32_kernel, sigmoid_f64_kernel, sigmoid_longdouble},
     {sigmoid_grad_f16_kernel, sigmoid_grad_f32_kernel, sigmoid_grad_f64_kernel,
      sigmoid_grad_longdouble},
+    {sigmoid_and_grad_f16_kernel, sigmoid_and_grad_f32_kernel, sigmoid_and_grad_f64_kernel,
+     sigmoid_and_grad_longdouble},
+    {sigmoid_backward_f16_kernel, sigmoid_backward_f32_kernel, sigmoid_backward_f64_kernel,
+     sigmoid_backward_longdouble},
+    {log_sigmoid_f16_kernel, log_sigmoid_f32_kernel, log_sigmoid_f64_kernel,
+     log_sigmoid_longdouble},
+    {logit_f16_kernel, logit_f32_kernel, logit_f64_kernel, logit_longdouble},
 };

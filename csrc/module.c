@@ -51,34 +51,54 @@ static inline void scatter(char *dst, npy_intp stride, const char *src, npy_intp
         memcpy(dst + i * stride, src + i * (npy_intp)size, size);
 }
 
-/* Contiguous runs go straight to the kernel; strided ones through a buffer. */
-static inline void unary_loop(char **args, npy_intp n, npy_intp const *steps,
-                              unary_kernel kernel, size_t size)
-{
-    char *in = args[0], *out = args[1];
-    const npy_intp in_step = steps[0], out_step = steps[1], item = (npy_intp)size;
+/* The kinds of kernel a loop can call (see kernels.h). */
+enum loop_kind { UNARY, UNARY2, BINARY };
 
-    if (in_step == item && out_step == item) {
-        kernel(in, out, n);
+static inline void run_kernel(enum loop_kind kind, const void *kernel, char *const *ptr,
+                              npy_intp n)
+{
+    switch (kind) {
+    case UNARY:
+        (*(const unary_kernel *)kernel)(ptr[0], ptr[1], n);
+        break;
+    case UNARY2:
+        (*(const unary2_kernel *)kernel)(ptr[0], ptr[1], ptr[2], n);
+        break;
+    case BINARY:
+        (*(const binary_kernel *)kernel)(ptr[0], ptr[1], ptr[2], n);
+        break;
+    }
+}
+
+/* Contiguous runs go straight to the kernel; strided ones through buffers.
+ * `nin` inputs then `nout` outputs, three operands at most. */
+static inline void ufunc_loop(char **args, npy_intp n, npy_intp const *steps,
+                              enum loop_kind kind, const void *kernel, size_t size)
+{
+    const int nin = kind == BINARY ? 2 : 1, nargs = kind == UNARY ? 2 : 3;
+    const npy_intp item = (npy_intp)size;
+    int contiguous = 1;
+    for (int k = 0; k < nargs; k++)
+        contiguous &= steps[k] == item;
+
+    if (contiguous) {
+        run_kernel(kind, kernel, args, n);
     }
     else {
-        strided_buffer buffer;
-        char *bytes = (char *)&buffer;
+        strided_buffer buffers[3];
         for (npy_intp start = 0; start < n; start += STRIDED_BLOCK) {
             npy_intp len = n - start < STRIDED_BLOCK ? n - start : STRIDED_BLOCK;
-            const char *src = in + start * in_step;
-            char *dst = out + start * out_step;
-            if (in_step != item) {
-                gather(bytes, src, in_step, len, size);
-                src = bytes;
+            char *ptr[3];
+            for (int k = 0; k < nargs; k++) {
+                char *base = args[k] + start * steps[k];
+                ptr[k] = steps[k] == item ? base : (char *)&buffers[k];
+                if (k < nin && steps[k] != item)
+                    gather(ptr[k], base, steps[k], len, size);
             }
-            if (out_step == item) {
-                kernel(src, dst, len);
-            }
-            else {
-                kernel(src, bytes, len);
-                scatter(dst, out_step, bytes, len, size);
-            }
+            run_kernel(kind, kernel, ptr, len);
+            for (int k = nin; k < nargs; k++)
+                if (steps[k] != item)
+                    scatter(args[k] + start * steps[k], steps[k], ptr[k], len, size);
         }
     }
     /* A subnormal result is the right answer here, not an error to report
@@ -87,29 +107,39 @@ static inline void unary_loop(char **args, npy_intp n, npy_intp const *steps,
         feclearexcept(FE_UNDERFLOW);
 }
 
-/* One NumPy loop per item size; `data` points at the kernel to run. */
-#define SIZED_LOOP(type)                                                          \
-    static void unary_loop_##type(char **args, npy_intp const *dimensions,         \
-                                  npy_intp const *steps, void *data)               \
+/* One NumPy loop per (kind, item size); `data` points at the kernel to run. */
+#define SIZED_LOOP(kind, type)                                                    \
+    static void kind##_loop_##type(char **args, npy_intp const *dimensions,        \
+                                   npy_intp const *steps, void *data)              \
     {                                                                             \
-        unary_loop(args, dimensions[0], steps, *(const unary_kernel *)data,        \
-                   sizeof(type));                                                 \
+        ufunc_loop(args, dimensions[0], steps, kind, data, sizeof(type));          \
     }
 typedef long double longdouble;
-SIZED_LOOP(npy_half)
-SIZED_LOOP(float)
-SIZED_LOOP(double)
-SIZED_LOOP(longdouble)
+#define SIZED_LOOPS(kind)                                                         \
+    SIZED_LOOP(kind, npy_half)                                                    \
+    SIZED_LOOP(kind, float)                                                       \
+    SIZED_LOOP(kind, double)                                                      \
+    SIZED_LOOP(kind, longdouble)                                                  \
+    static PyUFuncGenericFunction kind##_loops[DT_COUNT] = {                      \
+        kind##_loop_npy_half, kind##_loop_float, kind##_loop_double,              \
+        kind##_loop_longdouble,                                                   \
+    };
+SIZED_LOOPS(UNARY)
+SIZED_LOOPS(UNARY2)
+SIZED_LOOPS(BINARY)
+
 
 /* ------------------------------------------------------------------------ */
 /* The ufuncs.  NumPy keeps the pointers given to it: all of this is static. */
 
-static PyUFuncGenericFunction unary_loops[DT_COUNT] = {
-    unary_loop_npy_half, unary_loop_float, unary_loop_double, unary_loop_longdouble,
-};
-static const char unary_types[DT_COUNT * 2] = {
+/* Type signatures: every operand of a loop has the same dtype. */
+static const char types_2[DT_COUNT * 2] = {
     NPY_HALF, NPY_HALF, NPY_FLOAT, NPY_FLOAT, NPY_DOUBLE, NPY_DOUBLE,
     NPY_LONGDOUBLE, NPY_LONGDOUBLE,
+};
+static const char types_3[DT_COUNT * 3] = {
+    NPY_HALF, NPY_HALF, NPY_HALF, NPY_FLOAT, NPY_FLOAT, NPY_FLOAT,
+    NPY_DOUBLE, NPY_DOUBLE, NPY_DOUBLE, NPY_LONGDOUBLE, NPY_LONGDOUBLE, NPY_LONGDOUBLE,
 };
 
 /* The loops' `data`: pointers into each level's constant kernel table, fixed
@@ -118,11 +148,14 @@ static const char unary_types[DT_COUNT * 2] = {
     {(void *)&table.func[DT_F16], (void *)&table.func[DT_F32],                  \
      (void *)&table.func[DT_F64], (void *)&table.func[DT_LONGDOUBLE]}
 #define LEVEL_DATA(table)                                                       \
-    {&table, {KERNEL_DATA(table, sigmoid), KERNEL_DATA(table, sigmoid_grad)}}
+    {&table, {KERNEL_DATA(table, sigmoid), KERNEL_DATA(table, sigmoid_grad),            \
+              KERNEL_DATA(table, sigmoid_and_grad), KERNEL_DATA(table, sigmoid_backward),     \
+              KERNEL_DATA(table, log_sigmoid), KERNEL_DATA(table, logit)}}
 
+#define UFUNC_COUNT 6
 typedef struct {
     const kernel_table *table;
-    void *const data[2][DT_COUNT];  /* in ufunc_specs order */
+    void *const data[UFUNC_COUNT][DT_COUNT];  /* in ufunc_specs order */
 } level_data;
 
 static const level_data data_by_level[] = {
@@ -201,14 +234,187 @@ static const char sigmoid_grad_doc[] =
     ">>> float(sigmoidx.sigmoid_grad(40.0))  # torch's y*(1-y) gives 0 here\n"
     "4.248354255291589e-18\n";
 
+static const char sigmoid_and_grad_doc[] =
+    "The logistic sigmoid and its derivative in one pass:\n"
+    "``sigmoid_and_grad(x) = (sigmoid(x), sigmoid_grad(x))``.\n"
+    "\n"
+    "``e = exp(-|x|)`` is computed once for both; each result is then formed\n"
+    "by exactly the operations of its own ufunc, so the two arrays equal, bit\n"
+    "for bit, ``sigmoid(x)`` and ``sigmoid_grad(x)``, for less than the cost\n"
+    "of the two calls.  Max error: as those two ufuncs (1 ULP for float16,\n"
+    "float32 and float64, 2 ULP for long double).\n"
+    "\n"
+    "Parameters\n"
+    "----------\n"
+    "x : array_like\n"
+    "    Input values.  Integers and bools give the dtype ``np.exp`` gives.\n"
+    "out : tuple of two ndarrays, optional\n"
+    "    Where to put the results: ``out=(y, dy)``.\n"
+    "where, casting, order, dtype, subok\n"
+    "    As for every ufunc; see :ref:`ufuncs.kwargs`.\n"
+    "\n"
+    "Returns\n"
+    "-------\n"
+    "y : ndarray or scalar\n"
+    "    ``sigmoid(x)``, in [0, 1].\n"
+    "dy : ndarray or scalar\n"
+    "    ``sigmoid_grad(x)``, in [0, 1/4].\n"
+    "\n"
+    "See Also\n"
+    "--------\n"
+    "sigmoid, sigmoid_grad : the same values, one at a time.\n"
+    "\n"
+    "Examples\n"
+    "--------\n"
+    ">>> import numpy as np, sigmoidx\n"
+    ">>> y, dy = sigmoidx.sigmoid_and_grad(np.array([-2.0, 0.0, 2.0]))\n"
+    ">>> y\n"
+    "array([0.11920292, 0.5       , 0.88079708])\n"
+    ">>> dy\n"
+    "array([0.10499359, 0.25      , 0.10499359])\n"
+    ">>> x = np.linspace(-5, 5, 11, dtype=np.float32)\n"
+    ">>> y, dy = sigmoidx.sigmoid_and_grad(x, out=(np.empty_like(x), np.empty_like(x)))\n"
+    ">>> bool(np.array_equal(y, sigmoidx.sigmoid(x)) and np.array_equal(dy, sigmoidx.sigmoid_grad(x)))\n"
+    "True\n";
+
+static const char sigmoid_backward_doc[] =
+    "Backward step of the sigmoid from its saved output, element-wise:\n"
+    "``sigmoid_backward(dy, y) = dy * y * (1 - y)``.\n"
+    "\n"
+    "What a backward pass computes from ``y = sigmoid(x)`` saved in the forward\n"
+    "pass (as ``torch``'s sigmoid backward does), in one pass and within 1 ULP\n"
+    "of the exact value of ``dy * y * (1 - y)`` for the given floats: ``1 - y``\n"
+    "is formed exactly and the products are compensated.\n"
+    "\n"
+    "It cannot be better than its input: once ``y`` has rounded to 1\n"
+    "(``x > 16.6`` in float32, ``x > 36.7`` in float64) it returns 0, and\n"
+    "near 1 it inherits the rounding error of ``y``.  For the exact\n"
+    "derivative use ``dy * sigmoid_grad(x)``, computed from ``x``.\n"
+    "\n"
+    "Parameters\n"
+    "----------\n"
+    "dy : array_like\n"
+    "    The incoming gradient.\n"
+    "y : array_like\n"
+    "    The saved output ``sigmoid(x)``; broadcast against ``dy``.\n"
+    "out, where, casting, order, dtype, subok\n"
+    "    As for every ufunc; see :ref:`ufuncs.kwargs`.\n"
+    "\n"
+    "Returns\n"
+    "-------\n"
+    "dx : ndarray or scalar\n"
+    "    ``dy * y * (1 - y)``.  Max error: 1 ULP for float16, float32 and\n"
+    "    float64, 2 ULP for long double.\n"
+    "\n"
+    "See Also\n"
+    "--------\n"
+    "sigmoid_grad : the derivative computed from ``x``, exact in the tails.\n"
+    "sigmoid_and_grad : ``sigmoid(x)`` and ``sigmoid_grad(x)`` in one pass.\n"
+    "\n"
+    "Examples\n"
+    "--------\n"
+    ">>> import numpy as np, sigmoidx\n"
+    ">>> x = np.array([-2.0, 0.0, 2.0])\n"
+    ">>> y = sigmoidx.sigmoid(x)\n"
+    ">>> sigmoidx.sigmoid_backward(np.ones(3), y)\n"
+    "array([0.10499359, 0.25      , 0.10499359])\n"
+    ">>> float(sigmoidx.sigmoid_backward(1.0, sigmoidx.sigmoid(40.0)))  # y is 1.0\n"
+    "0.0\n"
+    ">>> float(sigmoidx.sigmoid_grad(40.0))  # the derivative from x\n"
+    "4.248354255291589e-18\n";
+
+static const char log_sigmoid_doc[] =
+    "Logarithm of the logistic sigmoid, element-wise:\n"
+    "``log_sigmoid(x) = log(sigmoid(x)) = -log1p(exp(-x))``.\n"
+    "\n"
+    "Computed as ``min(x, 0) - log1p(exp(-|x|))``: no overflow, no\n"
+    "cancellation, no floating-point warnings.  ``log_sigmoid(x)`` is exactly\n"
+    "``x`` once ``exp(x)`` is below half an ULP of ``x`` (``x < -37`` in\n"
+    "float64), and ``-exp(-x)`` for large ``x``, subnormal results kept.\n"
+    "Max error: 1 ULP for float16, float32 and float64, 3 ULP for long double.\n"
+    "\n"
+    "Parameters\n"
+    "----------\n"
+    "x : array_like\n"
+    "    Input values.  Integers and bools give the dtype ``np.exp`` gives.\n"
+    "out, where, casting, order, dtype, subok\n"
+    "    As for every ufunc; see :ref:`ufuncs.kwargs`.\n"
+    "\n"
+    "Returns\n"
+    "-------\n"
+    "y : ndarray or scalar\n"
+    "    Values in [-inf, 0]: ``log_sigmoid(-inf) = -inf``,\n"
+    "    ``log_sigmoid(0) = -log(2)``, ``log_sigmoid(inf) = 0``, NaN for NaN.\n"
+    "\n"
+    "See Also\n"
+    "--------\n"
+    "sigmoid : the function itself.\n"
+    "scipy.special.log_expit : the same function (SciPy's version).\n"
+    "\n"
+    "Examples\n"
+    "--------\n"
+    ">>> import numpy as np, sigmoidx\n"
+    ">>> sigmoidx.log_sigmoid(np.array([-1.0, 0.0, 1.0]))\n"
+    "array([-1.31326169, -0.69314718, -0.31326169])\n"
+    ">>> float(sigmoidx.log_sigmoid(-1000.0))  # np.log(sigmoid(-1000)) is -inf\n"
+    "-1000.0\n"
+    ">>> float(sigmoidx.log_sigmoid(50.0))  # -exp(-50), where 1 - sigmoid(50) is 0\n"
+    "-1.9287498479639178e-22\n";
+
+static const char logit_doc[] =
+    "Logit, the inverse of the sigmoid, element-wise:\n"
+    "``logit(p) = log(p / (1 - p))``.\n"
+    "\n"
+    "``p / (1 - p)`` is kept to twice the working precision before its\n"
+    "logarithm is taken, so the result stays accurate near ``p = 1/2`` (where\n"
+    "``log(p) - log1p(-p)`` cancels), for tiny ``p`` and near 1, and\n"
+    "``logit(sigmoid(x))`` gives back ``x``.  No floating-point warnings.\n"
+    "Max error: 1 ULP for float16, float32 and float64, 3 ULP for long double.\n"
+    "\n"
+    "Parameters\n"
+    "----------\n"
+    "p : array_like\n"
+    "    Probabilities.  Integers and bools give the dtype ``np.exp`` gives.\n"
+    "out, where, casting, order, dtype, subok\n"
+    "    As for every ufunc; see :ref:`ufuncs.kwargs`.\n"
+    "\n"
+    "Returns\n"
+    "-------\n"
+    "x : ndarray or scalar\n"
+    "    ``logit(0) = -inf``, ``logit(1/2) = 0``, ``logit(1) = inf``; NaN for\n"
+    "    ``p`` outside [0, 1] and for NaN.\n"
+    "\n"
+    "See Also\n"
+    "--------\n"
+    "sigmoid : the inverse function.\n"
+    "scipy.special.logit : the same function (SciPy's version).\n"
+    "\n"
+    "Examples\n"
+    "--------\n"
+    ">>> import numpy as np, sigmoidx\n"
+    ">>> sigmoidx.logit(np.array([0.0, 0.25, 0.5, 0.75, 1.0]))\n"
+    "array([      -inf, -1.09861229,  0.        ,  1.09861229,        inf])\n"
+    ">>> float(sigmoidx.logit(0.5 + 2.0**-50))  # 4 * 2**-50, every digit kept\n"
+    "3.552713678800501e-15\n"
+    ">>> x = np.array([-30.0, -1.0, 0.5, 3.0])\n"
+    ">>> sigmoidx.logit(sigmoidx.sigmoid(x))\n"
+    "array([-30. ,  -1. ,   0.5,   3. ])\n";
+
 typedef struct {
     const char *name;
     const char *doc;
+    PyUFuncGenericFunction *loops;
+    const char *types;
+    int nin, nout;
 } ufunc_spec;
 
-static const ufunc_spec ufunc_specs[2] = {
-    {"sigmoid", sigmoid_doc},
-    {"sigmoid_grad", sigmoid_grad_doc},
+static const ufunc_spec ufunc_specs[UFUNC_COUNT] = {
+    {"sigmoid", sigmoid_doc, UNARY_loops, types_2, 1, 1},
+    {"sigmoid_grad", sigmoid_grad_doc, UNARY_loops, types_2, 1, 1},
+    {"sigmoid_and_grad", sigmoid_and_grad_doc, UNARY2_loops, types_3, 1, 2},
+    {"sigmoid_backward", sigmoid_backward_doc, BINARY_loops, types_3, 2, 1},
+    {"log_sigmoid", log_sigmoid_doc, UNARY_loops, types_2, 1, 1},
+    {"logit", logit_doc, UNARY_loops, types_2, 1, 1},
 };
 
 /* PyModule_Add (3.13+) for older Pythons: adds `value` and drops our
@@ -224,8 +430,9 @@ static int add_owned(PyObject *module, const char *name, PyObject *value)
 
 static int add_ufunc(PyObject *module, const ufunc_spec *spec, void *const *data)
 {
-    PyObject *ufunc = PyUFunc_FromFuncAndData(unary_loops, data, unary_types, DT_COUNT, 1,
-                                              1, PyUFunc_None, spec->name, spec->doc, 0);
+    PyObject *ufunc = PyUFunc_FromFuncAndData(spec->loops, data, spec->types, DT_COUNT,
+                                              spec->nin, spec->nout, PyUFunc_None, spec->name,
+                                              spec->doc, 0);
     if (ufunc == NULL)
         return -1;
     return add_owned(module, spec->name, ufunc);

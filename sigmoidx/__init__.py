@@ -45,16 +45,18 @@ except ModuleNotFoundError as error:
         raise ImportError("sigmoidx is not built: run `pip install .` first") from None
 del _installed_copy, import_module, PathFinder, Path, sys
 
-from ._core import kernel_level, sigmoid, sigmoid_grad, supported_kernel_levels
+from ._core import (kernel_level, log_sigmoid, logit, sigmoid, sigmoid_and_grad,
+                    sigmoid_backward, sigmoid_grad, supported_kernel_levels)
 
 try:
     __version__ = version("sigmoidx")
 except PackageNotFoundError:  # pragma: no cover - built in place, not installed
     __version__ = "unknown"
 
-__all__ = ["sigmoid", "sigmoid_grad", "show_config", "__version__"]
+__all__ = ["sigmoid", "sigmoid_grad", "sigmoid_and_grad", "sigmoid_backward", "log_sigmoid",
+           "logit", "show_config", "__version__"]
 
-for _ufunc in (sigmoid, sigmoid_grad):
+for _ufunc in (sigmoid, sigmoid_grad, sigmoid_and_grad, sigmoid_backward, log_sigmoid, logit):
     try:  # NumPy >= 2.2: help() and pickling then name the public module
         _ufunc.__module__ = __name__
     except (AttributeError, TypeError):

@@ -9,6 +9,10 @@ class _Config(TypedDict):
 
 sigmoid: Final[np.ufunc]
 sigmoid_grad: Final[np.ufunc]
+sigmoid_and_grad: Final[np.ufunc]
+sigmoid_backward: Final[np.ufunc]
+log_sigmoid: Final[np.ufunc]
+logit: Final[np.ufunc]
 kernel_level: Final[str]
 supported_kernel_levels: Final[tuple[str, ...]]
 __version__: Final[str]

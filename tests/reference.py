@@ -24,7 +24,7 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 
-FUNCTIONS = ("sigmoid", "sigmoid_grad")
+FUNCTIONS = ("sigmoid", "sigmoid_grad", "log_sigmoid", "logit")
 MP_DPS = 40
 LONGDOUBLE_IS_X87 = np.finfo(np.longdouble).nmant >= 63
 
@@ -68,6 +68,12 @@ def reference_np(name, x, work=np.longdouble):
             return np.where(xw < 0, e, work.type(1)) / one_plus_e
         if name == "sigmoid_grad":
             return e / (one_plus_e * one_plus_e)
+        if name == "log_sigmoid":  # log sigma(x) = min(x, 0) - log1p(e)
+            return np.minimum(xw, work.type(0)) - np.log1p(e)
+        if name == "logit":  # 2p - 1 and 1 - p are exact for p >= 1/4: no cancellation
+            one = work.type(1)
+            near_half = np.log1p((2 * xw - one) / (one - xw))
+            return np.where(xw < 0.25, np.log(xw / (one - xw)), near_half)
     raise ValueError(name)
 
 
@@ -81,7 +87,7 @@ def to_mpf(v):
     Must be called with enough working precision (``mp_context()``) for 64-bit
     significands to be kept exactly.
     """
-    with np.errstate(invalid="ignore"):  # a signalling NaN input
+    with np.errstate(invalid="ignore"):  # a signalling NaN among the inputs
         v = np.longdouble(v)
     if np.isnan(v):
         return mpmath.mpf("nan")
@@ -117,7 +123,29 @@ def mp_sigmoid_grad(x):
     return e / (1 + e) ** 2
 
 
-_MP_FUNCTIONS = {"sigmoid": mp_sigmoid, "sigmoid_grad": mp_sigmoid_grad}
+def mp_log_sigmoid(x):
+    """log sigma(x) = -log(1 + exp(-x)) for an mpf x (call inside ``mp_context()``)."""
+    if mpmath.isnan(x):
+        return mpmath.mpf("nan")
+    if mpmath.isinf(x):
+        return x if x < 0 else mpmath.mpf(0)
+    e = mpmath.exp(-min(abs(x), _MP_CLAMP))  # the clamp only drops values far below any ULP
+    return min(x, 0) - mpmath.log1p(e)
+
+
+def mp_logit(p):
+    """log(p / (1 - p)) for an mpf p (call inside ``mp_context()``); NaN outside [0, 1]."""
+    if mpmath.isnan(p) or p < 0 or p > 1:
+        return mpmath.mpf("nan")
+    if p == 0:
+        return mpmath.mpf("-inf")
+    if p == 1:
+        return mpmath.mpf("inf")
+    return mpmath.log(p / (1 - p))
+
+
+_MP_FUNCTIONS = {"sigmoid": mp_sigmoid, "sigmoid_grad": mp_sigmoid_grad,
+                 "log_sigmoid": mp_log_sigmoid, "logit": mp_logit}
 
 
 def reference_mp(name, x):

@@ -4,6 +4,8 @@
 | float16, float32, float64 | <= 1    | <= 1         |
 | long double               | <= 2    | <= 2         |
 
+log_sigmoid, logit: <= 1 ULP for float16/32/64, <= 3 ULP for long double (libm expl, log1pl).
+
 The reference is NumPy long double arithmetic (float16/32/64; borderline cases re-checked
 with mpmath) or mpmath (long double): see reference.py.  Plain pytest file, no fixtures
 beyond pytest's, so CI can rerun it under every SIGMOIDX_CPU kernel level.
@@ -19,6 +21,7 @@ from reference import (FUNCTIONS, LONGDOUBLE_IS_X87, max_ulp_error, reference_mp
                        ulp_error)
 
 BOUND = {np.float16: 1.0, np.float32: 1.0, np.float64: 1.0, np.longdouble: 2.0}
+LONGDOUBLE_BOUND = {"log_sigmoid": 3.0, "logit": 3.0}  # libm's expl, logl, log1pl: ~1 ULP each
 CHUNK = 1 << 20
 
 
@@ -77,7 +80,7 @@ def test_longdouble_against_mpmath(name):
     assert actual.dtype == np.longdouble
     errors = ulp_error(actual, reference_mp(name, x), np.longdouble)
     i = int(np.argmax(errors))
-    assert errors[i] <= BOUND[np.longdouble], (
+    assert errors[i] <= LONGDOUBLE_BOUND.get(name, BOUND[np.longdouble]), (
         f"{name} long double: {errors[i]:.3f} ULP at x={x[i]!r} (got {actual[i]!r})")
 
 
@@ -109,4 +112,5 @@ def test_reference_points_in_every_dtype():
         for name in FUNCTIONS:
             actual = getattr(sigmoidx, name)(x)
             errors = ulp_error(actual, reference_mp(name, x), dtype)
-            assert np.all(errors <= BOUND[dtype]), (dtype, name, x[errors > BOUND[dtype]])
+            bound = LONGDOUBLE_BOUND.get(name, BOUND[dtype]) if dtype == np.longdouble else BOUND[dtype]
+            assert np.all(errors <= bound), (dtype, name, x[errors > bound])

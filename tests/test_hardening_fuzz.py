@@ -29,8 +29,15 @@ import pytest
 
 import sigmoidx
 
-UFUNCS = (sigmoidx.sigmoid, sigmoidx.sigmoid_grad)
-UPPER = {"sigmoid": 1.0, "sigmoid_grad": 0.25}
+UFUNCS = (sigmoidx.sigmoid, sigmoidx.sigmoid_grad, sigmoidx.log_sigmoid, sigmoidx.logit)
+RANGE = {"sigmoid": (0.0, 1.0), "sigmoid_grad": (0.0, 0.25), "log_sigmoid": (-np.inf, 0.0),
+         "logit": (-np.inf, np.inf)}
+
+
+def nan_expected(f, v):
+    """Where f gives NaN: NaN inputs, and for logit p outside [0, 1] too."""
+    with np.errstate(invalid="ignore"):
+        return np.isnan(v) | ((v < 0) | (v > 1) if f.__name__ == "logit" else False)
 DTYPES = (np.float16, np.float32, np.float64, np.longdouble)
 CASES = int(os.environ.get("SIGMOIDX_FUZZ_CASES", "3000"))
 SEED = int(os.environ.get("SIGMOIDX_FUZZ_SEED", "20240611"))
@@ -178,12 +185,12 @@ def one_case(case, rng):
                 raise AssertionError(f"{label}: {f.__name__}: {error}; e.g. for {bad!r}")
         assert np.array_equal(buffer, untouched), f"{label}: {f.__name__} wrote to its input"
         assert y.dtype == native.dtype and y.shape == (n,), label
-        nan_in, nan_out = np.isnan(native), np.isnan(y)
+        nan_in, nan_out = nan_expected(f, native), np.isnan(y)
         assert np.array_equal(nan_in, nan_out), (
             f"{label}: {f.__name__}: NaN mismatch at {np.flatnonzero(nan_in != nan_out)[:5]}, "
             f"inputs {native[nan_in != nan_out][:5]!r}")
         values = y[~nan_out]
-        low, high = values >= 0, values <= UPPER[f.__name__]
+        low, high = values >= RANGE[f.__name__][0], values <= RANGE[f.__name__][1]
         assert low.all() and high.all(), (
             f"{label}: {f.__name__} out of range for {native[~nan_out][~(low & high)][:5]!r}: "
             f"{values[~(low & high)][:5]!r}")
@@ -248,9 +255,9 @@ def test_every_float16_bit_pattern_in_every_layout():
         expected = {f.__name__: f(values) for f in UFUNCS}
     for f in UFUNCS:
         y = expected[f.__name__]
-        nan = np.isnan(values)
-        assert np.array_equal(np.isnan(y), nan)
-        assert (y[~nan] >= 0).all() and (y[~nan] <= UPPER[f.__name__]).all()
+        nan = np.isnan(y)
+        assert np.array_equal(nan_expected(f, values), nan)
+        assert (y[~nan] >= RANGE[f.__name__][0]).all() and (y[~nan] <= RANGE[f.__name__][1]).all()
         for byteorder in "<>":
             dtype = np.dtype(np.float16).newbyteorder(byteorder)
             for offset in range(4):

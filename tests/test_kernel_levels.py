@@ -19,12 +19,16 @@ import pytest
 
 import sigmoidx
 
-FUNCTIONS = ("sigmoid", "sigmoid_grad")
+FUNCTIONS = ("sigmoid", "sigmoid_grad", "log_sigmoid", "logit")
 
 
-def algorithm(level, dtype_name):
-    """Which algorithm a level runs for a dtype (csrc/kernels_*.c)."""
-    if dtype_name == "float32" and level != "baseline":
+# the results computed by csrc/kernels_f32x8.h for float32 on avx2 and avx512
+X8_RESULTS = ("sigmoid", "sigmoid_grad", "sigmoid_and_grad0", "sigmoid_and_grad1")
+
+
+def algorithm(level, dtype_name, function):
+    """Which algorithm a level runs for a dtype and function (csrc/kernels_*.c)."""
+    if dtype_name == "float32" and level != "baseline" and function in X8_RESULTS:
         return "float32 x8"
     return "scalar math, vectorised by the compiler"
 
@@ -55,11 +59,15 @@ def results_under(level, tmp_path):
     np.savez(inputs_file, **level_inputs())
     script = (
         "import sys, numpy as np, sigmoidx\n"
-        "np.seterr(invalid='ignore')  # the bit patterns include signalling NaNs\n"
+        "np.seterr(invalid='ignore', over='ignore')  # signalling NaNs; y*(1-y) of huge y\n"
         "assert sigmoidx.show_config()['kernel_level'] == sys.argv[3]\n"
         "data = np.load(sys.argv[1])\n"
-        "out = {f'{f}_{k}': getattr(sigmoidx, f)(data[k]) for f in ('sigmoid', 'sigmoid_grad')"
+        "out = {f'{f}_{k}': getattr(sigmoidx, f)(data[k]) for f in ('sigmoid', 'sigmoid_grad', 'log_sigmoid', 'logit')"
         " for k in data.files}\n"
+        "for k in data.files:\n"
+        "    out[f'sigmoid_and_grad0_{k}'], out[f'sigmoid_and_grad1_{k}'] = "
+        "sigmoidx.sigmoid_and_grad(data[k])\n"
+        "    out[f'sigmoid_backward_{k}'] = sigmoidx.sigmoid_backward(data[k][::-1], data[k])\n"
         "np.savez(sys.argv[2], **out)\n"
     )
     env = dict(os.environ, SIGMOIDX_CPU=level)
@@ -69,16 +77,19 @@ def results_under(level, tmp_path):
 
 
 @pytest.mark.parametrize("level", sigmoidx.show_config()["supported"])
-@np.errstate(invalid="ignore")  # the bit patterns include signalling NaNs
+@np.errstate(invalid="ignore", over="ignore")  # signalling NaNs; y*(1-y) of huge y
 def test_level_agrees_with_the_active_one(level, tmp_path):
     active = sigmoidx.show_config()["kernel_level"]
     other = results_under(level, tmp_path)
     for name, x in level_inputs().items():
-        for function in FUNCTIONS:
-            ours = getattr(sigmoidx, function)(x)
+        pair = sigmoidx.sigmoid_and_grad(x)
+        ours_by_name = {function: getattr(sigmoidx, function)(x) for function in FUNCTIONS}
+        ours_by_name.update({"sigmoid_and_grad0": pair[0], "sigmoid_and_grad1": pair[1],
+                             "sigmoid_backward": sigmoidx.sigmoid_backward(x[::-1], x)})
+        for function, ours in ours_by_name.items():
             theirs = other[f"{function}_{name}"]
             assert ours.dtype == theirs.dtype
-            if algorithm(level, name) == algorithm(active, name):
+            if algorithm(level, name, function) == algorithm(active, name, function):
                 mismatch = ours.view(f"u{ours.itemsize}") != theirs.view(f"u{ours.itemsize}")
                 what = "bitwise"
             else:

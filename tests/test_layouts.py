@@ -11,7 +11,7 @@ import pytest
 
 import sigmoidx
 
-UFUNCS = (sigmoidx.sigmoid, sigmoidx.sigmoid_grad)
+UFUNCS = (sigmoidx.sigmoid, sigmoidx.sigmoid_grad, sigmoidx.log_sigmoid, sigmoidx.logit)
 ids = lambda f: f.__name__  # noqa: E731
 DTYPES = (np.float16, np.float32, np.float64, np.longdouble)
 

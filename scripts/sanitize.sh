@@ -32,10 +32,14 @@ if ! CFLAGS="$san -g" LDFLAGS="$san" "$py" -m pip install --verbose --no-deps \
 fi
 
 # (importing it needs the ASan runtime preloaded: find the .so without importing)
-so=$(find "$venv/lib" -path '*/site-packages/sigmoidx/_core*.so' | head -1)
+so=$(find "$venv/lib" -path '*/site-packages/sigmoidx/_core*.so' -print -quit)
 [ -n "$so" ] && [ -f "$so" ] || { echo "FAILED: built extension not found" >&2; exit 1; }
-if ! ldd "$so" | grep -q 'libasan' || ! ldd "$so" | grep -q 'libubsan' \
-        || ! nm -D "$so" | grep -q '__asan_report' || ! nm -D "$so" | grep -q '__ubsan_handle'; then
+# (whole outputs first: under pipefail, `nm | grep -q` fails when grep's early exit
+# kills nm with SIGPIPE)
+libraries=$(ldd "$so")
+symbols=$(nm -D "$so")
+if ! grep -q 'libasan' <<<"$libraries" || ! grep -q 'libubsan' <<<"$libraries" \
+        || ! grep -q '__asan_report' <<<"$symbols" || ! grep -q '__ubsan_handle' <<<"$symbols"; then
     ldd "$so"
     echo "FAILED: $so is not instrumented with ASan and UBSan" >&2
     exit 1

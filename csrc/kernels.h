@@ -21,6 +21,8 @@ typedef void (*binary_kernel)(const void *in1, const void *in2, void *out, ptrdi
 
 /* Index of a dtype in the tables below and in the ufunc loop lists. */
 enum sigmoidx_dtype { DT_F16, DT_F32, DT_F64, DT_LONGDOUBLE, DT_COUNT };
+/* complex64 and complex128: sigmoid and sigmoid_grad only */
+enum sigmoidx_complex_dtype { DT_C64, DT_C128, DT_COMPLEX_COUNT };
 
 typedef struct {
     const char *name;                  /* "baseline", "avx2", "avx512" */
@@ -30,6 +32,8 @@ typedef struct {
     binary_kernel sigmoid_backward[DT_COUNT];
     unary_kernel log_sigmoid[DT_COUNT];
     unary_kernel logit[DT_COUNT];
+    unary_kernel sigmoid_complex[DT_COMPLEX_COUNT];
+    unary_kernel sigmoid_grad_complex[DT_COMPLEX_COUNT];
 } kernel_table;
 
 extern const kernel_table kernels_baseline;

@@ -101,6 +101,23 @@ KERNEL_F16(sigmoid_grad)
 KERNEL_F16(log_sigmoid)
 KERNEL_F16(logit)
 
+/* Complex: interleaved (re, im) pairs of float or double. */
+#define KERNEL_COMPLEX(func, type, name)                                      \
+    static void func##_##name##_kernel(const void *in_, void *out_, ptrdiff_t n) \
+    {                                                                         \
+        const type *in = (const type *)in_;                                   \
+        type *out = (type *)out_;                                             \
+        for (ptrdiff_t i = 0; i < n; i++) {                                   \
+            c64_parts r = func##_complex((double)in[2 * i], (double)in[2 * i + 1]); \
+            out[2 * i] = (type)r.re;                                          \
+            out[2 * i + 1] = (type)r.im;                                      \
+        }                                                                     \
+    }
+KERNEL_COMPLEX(sigmoid, float, c64)
+KERNEL_COMPLEX(sigmoid, double, c128)
+KERNEL_COMPLEX(sigmoid_grad, float, c64)
+KERNEL_COMPLEX(sigmoid_grad, double, c128)
+
 /* float16, two inputs: both widened, one result rounded back. */
 static void sigmoid_backward_f16_kernel(const void *in1_, const void *in2_, void *out_,
                                         ptrdiff_t n)
@@ -144,4 +161,6 @@ const kernel_table KERNEL_TABLE = {
     {log_sigmoid_f16_kernel, log_sigmoid_f32_kernel, log_sigmoid_f64_kernel,
      log_sigmoid_longdouble},
     {logit_f16_kernel, logit_f32_kernel, logit_f64_kernel, logit_longdouble},
+    {sigmoid_c64_kernel, sigmoid_c128_kernel},
+    {sigmoid_grad_c64_kernel, sigmoid_grad_c128_kernel},
 };

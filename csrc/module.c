@@ -33,6 +33,8 @@ typedef union {
     float f32[STRIDED_BLOCK];
     double f64[STRIDED_BLOCK];
     long double longdouble[STRIDED_BLOCK];
+    npy_cfloat cfloat[STRIDED_BLOCK];
+    npy_cdouble cdouble[STRIDED_BLOCK];
 } strided_buffer;
 
 /* `size` is a compile-time constant in every caller, so after inlining the
@@ -127,6 +129,13 @@ typedef long double longdouble;
 SIZED_LOOPS(UNARY)
 SIZED_LOOPS(UNARY2)
 SIZED_LOOPS(BINARY)
+SIZED_LOOP(UNARY, npy_cfloat)
+SIZED_LOOP(UNARY, npy_cdouble)
+/* sigmoid and sigmoid_grad: the real loops, then complex64 and complex128 */
+static PyUFuncGenericFunction UNARY_complex_loops[DT_COUNT + DT_COMPLEX_COUNT] = {
+    UNARY_loop_npy_half, UNARY_loop_float, UNARY_loop_double, UNARY_loop_longdouble,
+    UNARY_loop_npy_cfloat, UNARY_loop_npy_cdouble,
+};
 
 
 /* ------------------------------------------------------------------------ */
@@ -136,6 +145,10 @@ SIZED_LOOPS(BINARY)
 static const char types_2[DT_COUNT * 2] = {
     NPY_HALF, NPY_HALF, NPY_FLOAT, NPY_FLOAT, NPY_DOUBLE, NPY_DOUBLE,
     NPY_LONGDOUBLE, NPY_LONGDOUBLE,
+};
+static const char types_2_complex[(DT_COUNT + DT_COMPLEX_COUNT) * 2] = {
+    NPY_HALF, NPY_HALF, NPY_FLOAT, NPY_FLOAT, NPY_DOUBLE, NPY_DOUBLE,
+    NPY_LONGDOUBLE, NPY_LONGDOUBLE, NPY_CFLOAT, NPY_CFLOAT, NPY_CDOUBLE, NPY_CDOUBLE,
 };
 static const char types_3[DT_COUNT * 3] = {
     NPY_HALF, NPY_HALF, NPY_HALF, NPY_FLOAT, NPY_FLOAT, NPY_FLOAT,
@@ -147,15 +160,19 @@ static const char types_3[DT_COUNT * 3] = {
 #define KERNEL_DATA(table, func)                                                \
     {(void *)&table.func[DT_F16], (void *)&table.func[DT_F32],                  \
      (void *)&table.func[DT_F64], (void *)&table.func[DT_LONGDOUBLE]}
+#define KERNEL_DATA_COMPLEX(table, func)                                        \
+    {(void *)&table.func[DT_F16], (void *)&table.func[DT_F32],                  \
+     (void *)&table.func[DT_F64], (void *)&table.func[DT_LONGDOUBLE],           \
+     (void *)&table.func##_complex[DT_C64], (void *)&table.func##_complex[DT_C128]}
 #define LEVEL_DATA(table)                                                       \
-    {&table, {KERNEL_DATA(table, sigmoid), KERNEL_DATA(table, sigmoid_grad),            \
+    {&table, {KERNEL_DATA_COMPLEX(table, sigmoid), KERNEL_DATA_COMPLEX(table, sigmoid_grad), \
               KERNEL_DATA(table, sigmoid_and_grad), KERNEL_DATA(table, sigmoid_backward),     \
               KERNEL_DATA(table, log_sigmoid), KERNEL_DATA(table, logit)}}
 
 #define UFUNC_COUNT 6
 typedef struct {
     const kernel_table *table;
-    void *const data[UFUNC_COUNT][DT_COUNT];  /* in ufunc_specs order */
+    void *const data[UFUNC_COUNT][DT_COUNT + DT_COMPLEX_COUNT];  /* ufunc_specs order */
 } level_data;
 
 static const level_data data_by_level[] = {
@@ -172,6 +189,9 @@ static const char sigmoid_doc[] =
     "Computed as ``e / (1 + e)`` or ``1 / (1 + e)`` with ``e = exp(-|x|)``:\n"
     "no overflow, no cancellation, and subnormal results are kept.\n"
     "Max error: 1 ULP for float16, float32 and float64, 2 ULP for long double.\n"
+    "complex64 and complex128 inputs give ``1 / (1 + exp(-z))`` with no\n"
+    "overflow for large ``|Re z|``, within a few eps relative (poles at\n"
+    "``z = i*pi*(2k + 1)``).\n"
     "\n"
     "Parameters\n"
     "----------\n"
@@ -197,7 +217,10 @@ static const char sigmoid_doc[] =
     ">>> sigmoidx.sigmoid(np.array([-1.0, 0.0, 1.0]))\n"
     "array([0.26894142, 0.5       , 0.73105858])\n"
     ">>> float(sigmoidx.sigmoid(-720.0))  # subnormal, not flushed to 0\n"
-    "2.0322308024e-313\n";
+    "2.0322308024e-313\n"
+    ">>> h = 1e-20  # complex step: Im sigmoid(x + ih) / h is the derivative\n"
+    ">>> float(sigmoidx.sigmoid(0.5 + 1j * h).imag / h), float(sigmoidx.sigmoid_grad(0.5))\n"
+    "(0.2350037122015945, 0.2350037122015945)\n";
 
 static const char sigmoid_grad_doc[] =
     "Derivative of the logistic sigmoid, element-wise:\n"
@@ -209,6 +232,8 @@ static const char sigmoid_grad_doc[] =
     "float32 and x = 37.43 in float64; with ``y = 1/(1+exp(-x))``, as in torch,\n"
     "already from 16.64 and 36.74).\n"
     "Max error: 1 ULP for float16, float32 and float64, 2 ULP for long double.\n"
+    "complex64 and complex128 inputs give ``e / (1 + e)**2``, ``e = exp(-z)``\n"
+    "(``exp(z)`` for ``Re z < 0``: it is even), within a few eps relative.\n"
     "\n"
     "Parameters\n"
     "----------\n"
@@ -405,16 +430,18 @@ typedef struct {
     const char *doc;
     PyUFuncGenericFunction *loops;
     const char *types;
-    int nin, nout;
+    int nin, nout, ntypes;
 } ufunc_spec;
 
 static const ufunc_spec ufunc_specs[UFUNC_COUNT] = {
-    {"sigmoid", sigmoid_doc, UNARY_loops, types_2, 1, 1},
-    {"sigmoid_grad", sigmoid_grad_doc, UNARY_loops, types_2, 1, 1},
-    {"sigmoid_and_grad", sigmoid_and_grad_doc, UNARY2_loops, types_3, 1, 2},
-    {"sigmoid_backward", sigmoid_backward_doc, BINARY_loops, types_3, 2, 1},
-    {"log_sigmoid", log_sigmoid_doc, UNARY_loops, types_2, 1, 1},
-    {"logit", logit_doc, UNARY_loops, types_2, 1, 1},
+    {"sigmoid", sigmoid_doc, UNARY_complex_loops, types_2_complex, 1, 1,
+     DT_COUNT + DT_COMPLEX_COUNT},
+    {"sigmoid_grad", sigmoid_grad_doc, UNARY_complex_loops, types_2_complex, 1, 1,
+     DT_COUNT + DT_COMPLEX_COUNT},
+    {"sigmoid_and_grad", sigmoid_and_grad_doc, UNARY2_loops, types_3, 1, 2, DT_COUNT},
+    {"sigmoid_backward", sigmoid_backward_doc, BINARY_loops, types_3, 2, 1, DT_COUNT},
+    {"log_sigmoid", log_sigmoid_doc, UNARY_loops, types_2, 1, 1, DT_COUNT},
+    {"logit", logit_doc, UNARY_loops, types_2, 1, 1, DT_COUNT},
 };
 
 /* PyModule_Add (3.13+) for older Pythons: adds `value` and drops our
@@ -430,7 +457,7 @@ static int add_owned(PyObject *module, const char *name, PyObject *value)
 
 static int add_ufunc(PyObject *module, const ufunc_spec *spec, void *const *data)
 {
-    PyObject *ufunc = PyUFunc_FromFuncAndData(spec->loops, data, spec->types, DT_COUNT,
+    PyObject *ufunc = PyUFunc_FromFuncAndData(spec->loops, data, spec->types, spec->ntypes,
                                               spec->nin, spec->nout, PyUFunc_None, spec->name,
                                               spec->doc, 0);
     if (ufunc == NULL)

@@ -486,6 +486,62 @@ static inline long double logit_ld(long double p)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Complex sigma(z) and sigma'(z), z = x + iy, scalar, from the C library's
+ * exp, expm1, sin and cos in double (complex64 is evaluated in double and
+ * rounded once).  With a = exp(-|x|) <= 1 nothing overflows for large |x|:
+ *     x >= 0:  sigma = (1 + a e^{-iy})^{-1} = (1 + a c + i a s) / den
+ *     x <  0:  sigma = a e^{iy} / (1 + a e^{iy}) = (a c + a^2 + i a s) / den
+ * c = cos y, s = sin y, den = |1 + a e^{iy}|^2 = (1 + a c)^2 + (a s)^2.
+ * 1 + a c is formed as (1 - a) + 2a cos^2(y/2): two non-negative terms, so it
+ * keeps its relative accuracy near the poles z = i pi (2k + 1) too.
+ * sigma' is even: sigma'(z) = w / (1 + w)^2 with w = a e^{-iy'}, y' = y for
+ * x >= 0 and -y for x < 0; w conj(1 + w)^2 / den^2 has no cancellation
+ * relative to |sigma'| = a / den.  The error is a few eps relative to |f(z)|
+ * (tested against mpmath). */
+typedef struct { double re, im; } c64_parts;
+
+static inline void complex_common(double x, double y, double *a, double *one_plus_ac,
+                                  double *s, double *c, double *c_plus_a)
+{
+    double ax = fabs(x);
+    double ch = cos(0.5 * y);
+    double em1 = expm1(-ax);                    /* a - 1, accurate for small |x| */
+    *a = exp(-ax);
+    *s = sin(y);
+    *c = 2.0 * ch * ch - 1.0;
+    *one_plus_ac = -em1 + 2.0 * *a * (ch * ch);
+    *c_plus_a = 2.0 * (ch * ch) + em1;          /* (1 + c) + (a - 1) */
+}
+
+static inline c64_parts sigmoid_complex(double x, double y)
+{
+    double a, p, s, c, c_plus_a;
+    complex_common(x, y, &a, &p, &s, &c, &c_plus_a);
+    double as = a * s;
+    double den = p * p + as * as;
+    /* x < 0: a c + a^2 = a (c + a), c + a summed from its accurate parts */
+    double re_num = signbit(x) ? a * c_plus_a : p;
+    c64_parts r = {re_num / den, as / den};
+    return r;
+}
+
+static inline c64_parts sigmoid_grad_complex(double x, double y)
+{
+    double a, p, s, c, c_plus_a;
+    complex_common(x, signbit(x) ? -y : y, &a, &p, &s, &c, &c_plus_a);
+    (void)c_plus_a;
+    /* 1 + w = p - i a s; conj(1 + w)^2 = (p^2 - (a s)^2) + 2i p a s; w = a (c - i s) */
+    double as = a * s;
+    double den = p * p + as * as;
+    double d_re = p * p - as * as, d_im = 2.0 * p * as;
+    double re = a * (c * d_re + s * d_im);
+    double im = a * (c * d_im - s * d_re);
+    double den2 = den * den;
+    c64_parts r = {re / den2, im / den2};
+    return r;
+}
+
+/* ------------------------------------------------------------------------ */
 /* sigmoid_backward(dy, y) = dy * y * (1 - y), to <= 1 ULP of the exact value
  * for the given floats. */
 

@@ -3,6 +3,9 @@
 ``sigmoid(x) = 1 / (1 + exp(-x))`` and ``sigmoid_grad(x) = sigmoid(x) * (1 - sigmoid(x))``,
 within 1 ULP for float16, float32 and float64 (2 ULP for long double),
 vectorised for the CPU they run on.
+Also ``sigmoid_and_grad`` (both in one pass), ``sigmoid_backward(dy, y)``
+(``dy*y*(1-y)``), ``log_sigmoid`` and ``logit``; complex inputs for ``sigmoid``
+and ``sigmoid_grad``.
 
 Examples
 --------

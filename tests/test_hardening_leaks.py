@@ -89,7 +89,7 @@ def make_workload(n=1000, seed=0):
     int_out = np.empty(n, dtype=np.int64)
     strings = np.array(["a", "b"])
     objects = np.array([1.0, None], dtype=object)
-    complexes = np.array([1 + 2j])
+    complexes = np.array([1 + 2j])  # supported since issue 4: one more call, no error
 
     def one_round():
         errors = 0
@@ -129,7 +129,7 @@ def make_workload(n=1000, seed=0):
                     f(snan)
                 except FloatingPointError:
                     errors += 1
-        assert errors == 2 * 9
+        assert errors == 2 * 8
         return errors
 
     watched = {

@@ -53,18 +53,28 @@ def level_inputs():
     return {"float16": f16, "float32": f32, "float64": f64}
 
 
+def complex_inputs():
+    """complex64 and complex128 points over every regime (sigmoid and sigmoid_grad only)."""
+    rng = np.random.default_rng(8)
+    z = rng.uniform(-800, 800, 20_000) + 1j * rng.uniform(-50, 50, 20_000)
+    z = np.concatenate([z, rng.standard_normal(20_000) + 1j * rng.standard_normal(20_000)])
+    return {"complex64": z.astype(np.complex64), "complex128": z}
+
+
 def results_under(level, tmp_path):
     """Run the ufuncs under SIGMOIDX_CPU=level in a fresh interpreter."""
     inputs_file, outputs_file = tmp_path / "inputs.npz", tmp_path / f"{level}.npz"
-    np.savez(inputs_file, **level_inputs())
+    np.savez(inputs_file, **level_inputs(), **complex_inputs())
     script = (
         "import sys, numpy as np, sigmoidx\n"
         "np.seterr(invalid='ignore', over='ignore')  # signalling NaNs; y*(1-y) of huge y\n"
         "assert sigmoidx.show_config()['kernel_level'] == sys.argv[3]\n"
         "data = np.load(sys.argv[1])\n"
         "out = {f'{f}_{k}': getattr(sigmoidx, f)(data[k]) for f in ('sigmoid', 'sigmoid_grad', 'log_sigmoid', 'logit')"
-        " for k in data.files}\n"
-        "for k in data.files:\n"
+        " for k in data.files if not k.startswith('complex')}\n"
+        "for k in [k for k in data.files if k.startswith('complex')]:\n"
+        "    out.update({f'{f}_{k}': getattr(sigmoidx, f)(data[k]) for f in ('sigmoid', 'sigmoid_grad')})\n"
+        "for k in [k for k in data.files if not k.startswith('complex')]:\n"
         "    out[f'sigmoid_and_grad0_{k}'], out[f'sigmoid_and_grad1_{k}'] = "
         "sigmoidx.sigmoid_and_grad(data[k])\n"
         "    out[f'sigmoid_backward_{k}'] = sigmoidx.sigmoid_backward(data[k][::-1], data[k])\n"
@@ -101,6 +111,12 @@ def test_level_agrees_with_the_active_one(level, tmp_path):
                 f"{function} {name} under {level} vs {active} ({what}): "
                 f"first differing inputs {x[mismatch][:5]}"
             )
+    for name, z in complex_inputs().items():
+        for function in ("sigmoid", "sigmoid_grad"):
+            ours, theirs = getattr(sigmoidx, function)(z), other[f"{function}_{name}"]
+            assert ours.dtype == theirs.dtype
+            assert np.array_equal(ours.view(f"u{ours.itemsize // 2}"),
+                                  theirs.view(f"u{ours.itemsize // 2}")), (function, name, level)
 
 
 def test_unsupported_level_is_a_clear_import_error(tmp_path):

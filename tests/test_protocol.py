@@ -30,8 +30,9 @@ def same_bits(a, b):
 def test_is_a_real_ufunc(f):
     assert isinstance(f, np.ufunc)
     assert f.nin == 1 and f.nout == 1 and f.nargs == 2
-    assert f.types == ["e->e", "f->f", "d->d", "g->g"]
-    assert f.ntypes == 4
+    # real loops first: float inputs never resolve to the complex loops
+    assert f.types == ["e->e", "f->f", "d->d", "g->g", "F->F", "D->D"]
+    assert f.ntypes == 6
     assert f.identity is None
     assert f.signature is None  # elementwise, not a gufunc
 
@@ -145,6 +146,9 @@ def test_casting_no_on_int_raises():
     None,
 ], ids=["str", "bytes", "object", "datetime", "timedelta", "complex", "pystr", "mixed", "None"])
 def test_type_error_for_non_numbers(f, bad):
+    if isinstance(bad, np.ndarray) and bad.dtype.kind == "c":  # complex loops since issue 4
+        assert f(bad).dtype == bad.dtype
+        return
     with pytest.raises(TypeError):
         f(bad)
 

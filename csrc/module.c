@@ -312,7 +312,7 @@ static const char sigmoid_backward_doc[] =
     "is formed exactly and the products are compensated.\n"
     "\n"
     "It cannot be better than its input: once ``y`` has rounded to 1\n"
-    "(``x > 16.6`` in float32, ``x > 36.7`` in float64) it returns 0, and\n"
+    "(from ``x = 17.33`` in float32, ``x = 37.43`` in float64) it returns 0, and\n"
     "near 1 it inherits the rounding error of ``y``.  For the exact\n"
     "derivative use ``dy * sigmoid_grad(x)``, computed from ``x``.\n"
     "\n"

@@ -6,21 +6,18 @@
 #define KERNEL_NAME "baseline"
 #include "kernels_impl.h"
 
-void sigmoid_longdouble(const void *in_, void *out_, ptrdiff_t n)
-{
-    const long double *in = (const long double *)in_;
-    long double *out = (long double *)out_;
-    for (ptrdiff_t i = 0; i < n; i++)
-        out[i] = sigmoid_ld(in[i]);
-}
-
-void sigmoid_grad_longdouble(const void *in_, void *out_, ptrdiff_t n)
-{
-    const long double *in = (const long double *)in_;
-    long double *out = (long double *)out_;
-    for (ptrdiff_t i = 0; i < n; i++)
-        out[i] = sigmoid_grad_ld(in[i]);
-}
+#define KERNEL_LONGDOUBLE(func)                                               \
+    void func##_longdouble(const void *in_, void *out_, ptrdiff_t n)          \
+    {                                                                         \
+        const long double *in = (const long double *)in_;                     \
+        long double *out = (long double *)out_;                               \
+        for (ptrdiff_t i = 0; i < n; i++)                                     \
+            out[i] = func##_ld(in[i]);                                        \
+    }
+KERNEL_LONGDOUBLE(sigmoid)
+KERNEL_LONGDOUBLE(sigmoid_grad)
+KERNEL_LONGDOUBLE(log_sigmoid)
+KERNEL_LONGDOUBLE(logit)
 
 void sigmoid_and_grad_longdouble(const void *in_, void *out1_, void *out2_, ptrdiff_t n)
 {
@@ -39,20 +36,4 @@ void sigmoid_backward_longdouble(const void *in1_, const void *in2_, void *out_,
     long double *out = (long double *)out_;
     for (ptrdiff_t i = 0; i < n; i++)
         out[i] = sigmoid_backward_ld(in1[i], in2[i]);
-}
-
-void log_sigmoid_longdouble(const void *in_, void *out_, ptrdiff_t n)
-{
-    const long double *in = (const long double *)in_;
-    long double *out = (long double *)out_;
-    for (ptrdiff_t i = 0; i < n; i++)
-        out[i] = log_sigmoid_ld(in[i]);
-}
-
-void logit_longdouble(const void *in_, void *out_, ptrdiff_t n)
-{
-    const long double *in = (const long double *)in_;
-    long double *out = (long double *)out_;
-    for (ptrdiff_t i = 0; i < n; i++)
-        out[i] = logit_ld(in[i]);
 }

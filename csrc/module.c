@@ -121,32 +121,28 @@ typedef long double longdouble;
     SIZED_LOOP(kind, npy_half)                                                    \
     SIZED_LOOP(kind, float)                                                       \
     SIZED_LOOP(kind, double)                                                      \
-    SIZED_LOOP(kind, longdouble)                                                  \
-    static PyUFuncGenericFunction kind##_loops[DT_COUNT] = {                      \
-        kind##_loop_npy_half, kind##_loop_float, kind##_loop_double,              \
-        kind##_loop_longdouble,                                                   \
-    };
+    SIZED_LOOP(kind, longdouble)
+#define REAL_LOOPS(kind)                                                          \
+    kind##_loop_npy_half, kind##_loop_float, kind##_loop_double, kind##_loop_longdouble
 SIZED_LOOPS(UNARY)
 SIZED_LOOPS(UNARY2)
 SIZED_LOOPS(BINARY)
 SIZED_LOOP(UNARY, npy_cfloat)
 SIZED_LOOP(UNARY, npy_cdouble)
-/* sigmoid and sigmoid_grad: the real loops, then complex64 and complex128 */
-static PyUFuncGenericFunction UNARY_complex_loops[DT_COUNT + DT_COMPLEX_COUNT] = {
-    UNARY_loop_npy_half, UNARY_loop_float, UNARY_loop_double, UNARY_loop_longdouble,
-    UNARY_loop_npy_cfloat, UNARY_loop_npy_cdouble,
-};
 
+/* One input, one output: the real loops, then complex64 and complex128, which
+ * only sigmoid and sigmoid_grad register (the others take the first DT_COUNT). */
+static PyUFuncGenericFunction unary_loops[DT_COUNT + DT_COMPLEX_COUNT] = {
+    REAL_LOOPS(UNARY), UNARY_loop_npy_cfloat, UNARY_loop_npy_cdouble,
+};
+static PyUFuncGenericFunction unary2_loops[DT_COUNT] = {REAL_LOOPS(UNARY2)};
+static PyUFuncGenericFunction binary_loops[DT_COUNT] = {REAL_LOOPS(BINARY)};
 
 /* ------------------------------------------------------------------------ */
 /* The ufuncs.  NumPy keeps the pointers given to it: all of this is static. */
 
 /* Type signatures: every operand of a loop has the same dtype. */
-static const char types_2[DT_COUNT * 2] = {
-    NPY_HALF, NPY_HALF, NPY_FLOAT, NPY_FLOAT, NPY_DOUBLE, NPY_DOUBLE,
-    NPY_LONGDOUBLE, NPY_LONGDOUBLE,
-};
-static const char types_2_complex[(DT_COUNT + DT_COMPLEX_COUNT) * 2] = {
+static const char types_2[(DT_COUNT + DT_COMPLEX_COUNT) * 2] = {
     NPY_HALF, NPY_HALF, NPY_FLOAT, NPY_FLOAT, NPY_DOUBLE, NPY_DOUBLE,
     NPY_LONGDOUBLE, NPY_LONGDOUBLE, NPY_CFLOAT, NPY_CFLOAT, NPY_CDOUBLE, NPY_CDOUBLE,
 };
@@ -434,14 +430,13 @@ typedef struct {
 } ufunc_spec;
 
 static const ufunc_spec ufunc_specs[UFUNC_COUNT] = {
-    {"sigmoid", sigmoid_doc, UNARY_complex_loops, types_2_complex, 1, 1,
+    {"sigmoid", sigmoid_doc, unary_loops, types_2, 1, 1, DT_COUNT + DT_COMPLEX_COUNT},
+    {"sigmoid_grad", sigmoid_grad_doc, unary_loops, types_2, 1, 1,
      DT_COUNT + DT_COMPLEX_COUNT},
-    {"sigmoid_grad", sigmoid_grad_doc, UNARY_complex_loops, types_2_complex, 1, 1,
-     DT_COUNT + DT_COMPLEX_COUNT},
-    {"sigmoid_and_grad", sigmoid_and_grad_doc, UNARY2_loops, types_3, 1, 2, DT_COUNT},
-    {"sigmoid_backward", sigmoid_backward_doc, BINARY_loops, types_3, 2, 1, DT_COUNT},
-    {"log_sigmoid", log_sigmoid_doc, UNARY_loops, types_2, 1, 1, DT_COUNT},
-    {"logit", logit_doc, UNARY_loops, types_2, 1, 1, DT_COUNT},
+    {"sigmoid_and_grad", sigmoid_and_grad_doc, unary2_loops, types_3, 1, 2, DT_COUNT},
+    {"sigmoid_backward", sigmoid_backward_doc, binary_loops, types_3, 2, 1, DT_COUNT},
+    {"log_sigmoid", log_sigmoid_doc, unary_loops, types_2, 1, 1, DT_COUNT},
+    {"logit", logit_doc, unary_loops, types_2, 1, 1, DT_COUNT},
 };
 
 /* PyModule_Add (3.13+) for older Pythons: adds `value` and drops our

@@ -4,6 +4,7 @@
 #pragma GCC target("avx2,fma,f16c")
 #include "kernels_f16c.h"
 #include "kernels_f32x8.h"
+#include "kernels_f64x4.h"
 #define KERNEL_TABLE kernels_avx2
 #define KERNEL_NAME "avx2"
 #include "kernels_impl.h"

@@ -4,6 +4,7 @@
 #pragma GCC target("avx512f,avx2,fma,f16c")
 #include "kernels_f16c.h"
 #include "kernels_f32x8.h"
+#include "kernels_f64x4.h"
 #define KERNEL_TABLE kernels_avx512
 #define KERNEL_NAME "avx512"
 #include "kernels_impl.h"

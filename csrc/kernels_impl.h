@@ -2,7 +2,8 @@
  * The kernel loops, compiled once per instruction-set level: a kernels_*.c
  * file sets the target, defines KERNEL_TABLE (the table's name) and may
  * define HAVE_F16C_BLOCKS with its own half <-> float block converters and
- * HAVE_F32X8_KERNELS with its own float32 kernels, then includes this file.
+ * HAVE_F32X8_KERNELS / HAVE_F64X4_KERNELS with its own float32 / float64
+ * kernels (kernels_f32x8.h, kernels_f64x4.h), then includes this file.
  * The loops are plain element-wise loops over the inline functions of
  * sigmoid_math.h, which the compiler vectorises for the target.
  */
@@ -25,12 +26,18 @@ typedef double f64;
 KERNEL_F32_F64(sigmoid, f32)
 KERNEL_F32_F64(sigmoid_grad, f32)
 #endif
+#ifndef HAVE_F64X4_KERNELS
 KERNEL_F32_F64(sigmoid, f64)
 KERNEL_F32_F64(sigmoid_grad, f64)
+#endif
 KERNEL_F32_F64(log_sigmoid, f32)
+#ifndef HAVE_F64X4_KERNELS
 KERNEL_F32_F64(log_sigmoid, f64)
+#endif
 KERNEL_F32_F64(logit, f32)
+#ifndef HAVE_F64X4_KERNELS
 KERNEL_F32_F64(logit, f64)
+#endif
 
 /* One input, two outputs. */
 #define KERNEL2_F32_F64(func, type)                                           \
@@ -49,7 +56,9 @@ KERNEL_F32_F64(logit, f64)
 #ifndef HAVE_F32X8_KERNELS
 KERNEL2_F32_F64(sigmoid_and_grad, f32)
 #endif
+#ifndef HAVE_F64X4_KERNELS
 KERNEL2_F32_F64(sigmoid_and_grad, f64)
+#endif
 
 /* Two inputs, one output. */
 #define BINARY_F32_F64(func, type)                                            \

@@ -2,8 +2,10 @@
 
 Each level runs in a subprocess (SIGMOIDX_CPU is read once, at import) on the
 same inputs.  Levels that run the same algorithm for a dtype must give the same
-bits: float64 on every level; float32 on avx2 and avx512, which share an
-eight-lane float32 algorithm, while the baseline evaluates float32 in float64.
+bits: avx2 and avx512 share their float32 (eight-lane) and float64 (four-lane)
+vector kernels, while the baseline evaluates float32 in float64 and float64
+with the scalar functions; everything else runs the same scalar code,
+vectorised by the compiler, on every level.
 Where the algorithms differ, the results may differ by at most one ULP (each is
 within 1 ULP of the true value: tests/test_accuracy.py under every level, in
 CI).  float16 goes through float32 and is rounded again; all 65,536 inputs give
@@ -22,14 +24,19 @@ import sigmoidx
 FUNCTIONS = ("sigmoid", "sigmoid_grad", "log_sigmoid", "logit")
 
 
-# the results computed by csrc/kernels_f32x8.h for float32 on avx2 and avx512
-X8_RESULTS = ("sigmoid", "sigmoid_grad", "sigmoid_and_grad0", "sigmoid_and_grad1")
+# the results computed on avx2 and avx512 by csrc/kernels_f32x8.h (float32)
+# and csrc/kernels_f64x4.h (float64)
+VECTOR_RESULTS = {
+    "float32": ("sigmoid", "sigmoid_grad", "sigmoid_and_grad0", "sigmoid_and_grad1"),
+    "float64": ("sigmoid", "sigmoid_grad", "sigmoid_and_grad0", "sigmoid_and_grad1",
+                "log_sigmoid", "logit"),
+}
 
 
 def algorithm(level, dtype_name, function):
     """Which algorithm a level runs for a dtype and function (csrc/kernels_*.c)."""
-    if dtype_name == "float32" and level != "baseline" and function in X8_RESULTS:
-        return "float32 x8"
+    if level != "baseline" and function in VECTOR_RESULTS.get(dtype_name, ()):
+        return f"{dtype_name} vector kernel"
     return "scalar math, vectorised by the compiler"
 
 

@@ -1,0 +1,372 @@
+/*
+ * float64 sigma and sigma' four at a time, for the AVX2 and AVX-512 levels
+ * (both compile this same code, so they agree bit for bit).
+ *
+ * The baseline evaluates sigmoid_math.h's scalar functions; this is the same
+ * formulation with an exp that is cheaper in vector registers: a four-entry
+ * table of 2^(j/4) held in a register (vpermps, no memory gather) leaves a
+ * degree-10 polynomial on |r| <= ln2/8 instead of degree 15 on ln2/2, and
+ * every multiply-add is fused.  Results are within 1 ULP of the true value
+ * (benchmarks/accuracy.py) and may differ from the baseline's in the last bit.
+ *
+ * exp(-|x|) = 2^k (m_hi + m_lo), k in [-1077, 0], is formed with
+ * kc = max(k, -1000), which keeps m_lo 2^kc a normal number, and the result is
+ * scaled by 2^(k - kc) at the end: a subnormal result is rounded twice, the
+ * first time 2^-53 below its last place (see kernels_f32x8.h).
+ */
+#include <immintrin.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define HAVE_F64X4_KERNELS 1
+
+typedef struct { __m256d hi, lo; __m256i k; } exp_split_x4;
+
+static inline __m256d f64x4(double v) { return _mm256_set1_pd(v); }
+
+/* 2^k for integer k in [-1022, 1023] in each 64-bit lane */
+static inline __m256d pow2_x4(__m256i k)
+{
+    return _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_add_epi64(k, _mm256_set1_epi64x(1023)), 52));
+}
+
+/* table[j] for j = n mod 4, a 4-entry double table held in one register: the
+ * float permute moves the two halves of double j, as float indices 2j, 2j+1 */
+static inline __m256d lookup4_x4(__m256d table, __m256i n)
+{
+    __m256i twice_j = _mm256_and_si256(_mm256_slli_epi64(n, 1), _mm256_set1_epi64x(6));
+    __m256i index = _mm256_add_epi32(_mm256_shuffle_epi32(twice_j, 0xa0),
+                                     _mm256_set1_epi64x((int64_t)1 << 32));
+    return _mm256_castps_pd(_mm256_permutevar8x32_ps(_mm256_castpd_ps(table), index));
+}
+
+/* exp(-ax) for ax in [0, 746]: 2^k (hi + lo), hi in [0.95, 1.8], relative
+ * error of hi + lo below 2^-59.
+ *
+ * -ax = (4k + j) ln2/4 + r, |r| <= ln2/8: exp(-ax) = 2^k 2^(j/4) exp(r), with
+ * exp(r) - 1 = r + r^2 P(r), P the Taylor series to r^8 (truncation
+ * < 2^-64), by Estrin's scheme.  Only the one rounding of hi waits for the
+ * polynomial: a short chain for everything after it. */
+static inline exp_split_x4 exp_neg_x4(__m256d ax)
+{
+    const __m256d magic = f64x4(0x1.8p52);
+    __m256d a = _mm256_sub_pd(_mm256_setzero_pd(), ax);
+    __m256d shifted = _mm256_fmadd_pd(a, f64x4(0x1.71547652b82fep+2), magic);
+    __m256d nf = _mm256_sub_pd(shifted, magic);
+    __m256i n = _mm256_sub_epi64(_mm256_castpd_si256(shifted), _mm256_castpd_si256(magic));
+    /* a - n ln2/4 = r + r_lo: n*LN2_4_HI exact (40-bit constant, |n| < 2^13) */
+    __m256d r_hi = _mm256_fnmadd_pd(nf, f64x4(0x1.62e42fefa2000p-3), a);
+    __m256d r = _mm256_fnmadd_pd(nf, f64x4(0x1.9ef35793c7673p-43), r_hi);
+    __m256d r_lo = _mm256_fnmadd_pd(nf, f64x4(0x1.9ef35793c7673p-43), _mm256_sub_pd(r_hi, r));
+
+    __m256d r2 = _mm256_mul_pd(r, r), r4 = _mm256_mul_pd(r2, r2);
+    __m256d c01 = _mm256_fmadd_pd(r, f64x4(1.0 / 6), f64x4(1.0 / 2));
+    __m256d c23 = _mm256_fmadd_pd(r, f64x4(1.0 / 120), f64x4(1.0 / 24));
+    __m256d c45 = _mm256_fmadd_pd(r, f64x4(1.0 / 5040), f64x4(1.0 / 720));
+    __m256d c67 = _mm256_fmadd_pd(r, f64x4(1.0 / 362880), f64x4(1.0 / 40320));
+    __m256d c03 = _mm256_fmadd_pd(r2, c23, c01);
+    __m256d c47 = _mm256_fmadd_pd(r2, c67, c45);
+    __m256d c48 = _mm256_fmadd_pd(r4, f64x4(1.0 / 3628800), c47);
+    __m256d p = _mm256_fmadd_pd(r4, c48, c03);
+    __m256d u_small = _mm256_fmadd_pd(r2, p, r_lo);
+    __m256d u = _mm256_add_pd(r, u_small);                 /* Fast2Sum, |r| >= |u_small| */
+    __m256d u_err = _mm256_add_pd(_mm256_sub_pd(r, u), u_small);
+
+    /* 2^(j/4) (1 + u + u_err), the table as hi + lo */
+    __m256d t_hi = lookup4_x4(_mm256_setr_pd(0x1p+0, 0x1.306fe0a31b715p+0,
+                                             0x1.6a09e667f3bcdp+0, 0x1.ae89f995ad3adp+0), n);
+    __m256d t_lo = lookup4_x4(_mm256_setr_pd(0.0, 0x1.6f46ad23182e4p-55,
+                                             -0x1.bdd3413b26456p-54, 0x1.7a1cd345dcc81p-54), n);
+    exp_split_x4 e;
+    e.hi = _mm256_fmadd_pd(t_hi, u, t_hi);
+    __m256d rounding = _mm256_fmadd_pd(t_hi, u, _mm256_sub_pd(t_hi, e.hi));  /* Sterbenz */
+    e.lo = _mm256_add_pd(rounding, _mm256_fmadd_pd(t_hi, u_err, _mm256_fmadd_pd(t_lo, u, t_lo)));
+    /* n >> 2: n fits in 32 bits and its upper half is all sign, so the 32-bit
+     * arithmetic shift (AVX2 has no 64-bit one) shifts the 64-bit value */
+    e.k = _mm256_srai_epi32(n, 2);
+    return e;
+}
+
+/* exp(-|x|) 2^-j = e_hi + e_lo, j in [-77, 0], e_lo a normal number or 0:
+ * 2^k is applied as 2^kc, kc = max(k, -1000), and 2^j = 2^(k - kc) is left
+ * to the caller. */
+typedef struct { __m256d e_hi, e_lo; __m256i j; } scaled_exp_x4;
+
+static inline scaled_exp_x4 exp_neg_abs_x4(__m256d x)
+{
+    const __m256i saturate = _mm256_set1_epi64x(0x4087500000000000);  /* 746.0 */
+    __m256i abs_bits = _mm256_and_si256(_mm256_castpd_si256(x), _mm256_set1_epi64x(INT64_MAX));
+    /* |x| clamped to 746 in integer compares (NaN included: no FP flag);
+     * exp(-746) rounds to 0, so nothing changes beyond */
+    __m256i above = _mm256_cmpgt_epi64(abs_bits, saturate);
+    exp_split_x4 m = exp_neg_x4(_mm256_castsi256_pd(_mm256_blendv_epi8(abs_bits, saturate, above)));
+    /* max(k, -1000): 32-bit max is right on sign-extended 64-bit lanes */
+    __m256i kc = _mm256_max_epi32(m.k, _mm256_set1_epi64x(-1000));
+    __m256d scale = pow2_x4(kc);
+    scaled_exp_x4 e = {_mm256_mul_pd(m.hi, scale), _mm256_mul_pd(m.lo, scale),
+                       _mm256_sub_epi64(m.k, kc)};
+    return e;
+}
+
+/* What sigma and sigma' share: e = exp(-|x|) 2^-j = e_hi + e_lo and
+ * s = 1 + e = s_hi + s_lo. */
+typedef struct { __m256d x, e_hi, e_lo, s_hi, s_lo; __m256i j; } shared_x4;
+
+static inline shared_x4 shared_parts_x4(__m256d x)
+{
+    const __m256d one = f64x4(1.0);
+    scaled_exp_x4 e = exp_neg_abs_x4(x);
+    shared_x4 p;
+    p.x = x;
+    p.j = e.j;
+    p.e_hi = e.e_hi;
+    p.e_lo = e.e_lo;
+    p.s_hi = _mm256_add_pd(one, p.e_hi);                    /* Fast2Sum, e <= 1 */
+    p.s_lo = _mm256_add_pd(_mm256_add_pd(_mm256_sub_pd(one, p.s_hi), p.e_hi), p.e_lo);
+    return p;
+}
+
+/* (n_hi + n_lo) / (d_hi + d_lo) 2^j: one division, corrected once by the
+ * fused residual; a NaN x is put back (adding a quiet NaN raises nothing). */
+static inline __m256d finish_x4(__m256d n_hi, __m256d n_lo, __m256d d_hi, __m256d d_lo,
+                                __m256d scale, __m256d x)
+{
+    __m256d inv = _mm256_div_pd(f64x4(1.0), d_hi);
+    __m256d q = _mm256_mul_pd(n_hi, inv);
+    __m256d residual = _mm256_add_pd(_mm256_fnmadd_pd(q, d_hi, n_hi), _mm256_fnmadd_pd(q, d_lo, n_lo));
+    __m256d y = _mm256_mul_pd(_mm256_fmadd_pd(residual, inv, q), scale);
+    __m256i abs_bits = _mm256_and_si256(_mm256_castpd_si256(x), _mm256_set1_epi64x(INT64_MAX));
+    __m256i is_nan = _mm256_cmpgt_epi64(abs_bits, _mm256_set1_epi64x(0x7ff0000000000000));
+    return _mm256_add_pd(y, _mm256_and_pd(x, _mm256_castsi256_pd(is_nan)));
+}
+
+/* sigma = (x < 0 ? e : 1) / (1 + e); blendv selects on the sign bit of x */
+static inline __m256d sigmoid_from_x4(shared_x4 p)
+{
+    const __m256d one = f64x4(1.0);
+    __m256d n_hi = _mm256_blendv_pd(one, p.e_hi, p.x);
+    __m256d n_lo = _mm256_blendv_pd(_mm256_setzero_pd(), p.e_lo, p.x);
+    __m256d scale = _mm256_blendv_pd(one, pow2_x4(p.j), p.x);
+    return finish_x4(n_hi, n_lo, p.s_hi, p.s_lo, scale, p.x);
+}
+
+/* sigma' = e / (1 + e)^2, (1 + e)^2 exact as d_hi + d_lo */
+static inline __m256d sigmoid_grad_from_x4(shared_x4 p)
+{
+    __m256d d_hi = _mm256_mul_pd(p.s_hi, p.s_hi);
+    __m256d d_lo = _mm256_fmadd_pd(_mm256_add_pd(p.s_hi, p.s_hi), p.s_lo,
+                                   _mm256_fmsub_pd(p.s_hi, p.s_hi, d_hi));
+    return finish_x4(p.e_hi, p.e_lo, d_hi, d_lo, pow2_x4(p.j), p.x);
+}
+
+/* log1p(f_hi + f_lo), f in [-0.293, 0.415], as a_hi + a_lo: the steps of
+ * log1p_reduced_f64 in sigmoid_math.h with fused multiply-adds.  z = f/(2 + f)
+ * as z + z_lo; log1p(f) = (f - z f) + 2 z^3 Q(z^2). */
+static inline void log1p_reduced_x4(__m256d f_hi, __m256d f_lo, __m256d *a_hi, __m256d *a_lo)
+{
+    const __m256d one = f64x4(1.0), two = f64x4(2.0);
+    __m256d d_hi = _mm256_add_pd(two, f_hi);
+    __m256d d_lo = _mm256_add_pd(_mm256_add_pd(_mm256_sub_pd(two, d_hi), f_hi), f_lo);
+    __m256d inv = _mm256_div_pd(one, d_hi);
+    __m256d z = _mm256_mul_pd(f_hi, inv);
+    __m256d residual = _mm256_add_pd(_mm256_fnmadd_pd(z, d_hi, f_hi), _mm256_fnmadd_pd(z, d_lo, f_lo));
+    __m256d z_lo = _mm256_mul_pd(residual, inv);
+    __m256d zf = _mm256_mul_pd(z, f_hi);
+    __m256d zf_lo = _mm256_add_pd(_mm256_fmsub_pd(z, f_hi, zf),
+                                  _mm256_fmadd_pd(z, f_lo, _mm256_mul_pd(z_lo, f_hi)));
+    __m256d w = _mm256_mul_pd(z, z), w2 = _mm256_mul_pd(w, w), w4 = _mm256_mul_pd(w2, w2);
+    __m256d q01 = _mm256_fmadd_pd(w, f64x4(1.0 / 5), f64x4(1.0 / 3));
+    __m256d q23 = _mm256_fmadd_pd(w, f64x4(1.0 / 9), f64x4(1.0 / 7));
+    __m256d q45 = _mm256_fmadd_pd(w, f64x4(1.0 / 13), f64x4(1.0 / 11));
+    __m256d q67 = _mm256_fmadd_pd(w, f64x4(1.0 / 17), f64x4(1.0 / 15));
+    __m256d q89 = _mm256_fmadd_pd(w, f64x4(1.0 / 21), f64x4(1.0 / 19));
+    __m256d q = _mm256_fmadd_pd(w4, _mm256_fmadd_pd(w2, q67, q45), _mm256_fmadd_pd(w2, q23, q01));
+    q = _mm256_fmadd_pd(_mm256_mul_pd(w4, w4), q89, q);
+    __m256d tail = _mm256_mul_pd(_mm256_mul_pd(_mm256_add_pd(z, z), w), q);
+    *a_hi = _mm256_sub_pd(f_hi, zf);                        /* Fast2Sum: |zf| < |f_hi| */
+    *a_lo = _mm256_add_pd(_mm256_sub_pd(_mm256_sub_pd(f_hi, *a_hi), zf),
+                          _mm256_add_pd(_mm256_sub_pd(f_lo, zf_lo), tail));
+}
+
+
+/* log_sigmoid = min(x, 0) - log1p(e), the steps of log_sigmoid_f64 in
+ * sigmoid_math.h (which has the error analysis) with fused multiply-adds:
+ * 1 + e = 2^k1 (1 + f), k1 in {0, 1}; log1p(f) = 2 atanh(z), z = f/(2 + f),
+ * as a_hi + a_lo.  Where j < 0, e < 2^-1000 and log1p(e) = e: the result,
+ * -log1p(e) for x >= 0, is rounded once at the scale of e and once more to
+ * 2^j times it (x < -708 gives x). */
+static inline __m256d log_sigmoid_from_x4(shared_x4 p)
+{
+    const __m256d one = f64x4(1.0);
+    __m256d k1 = _mm256_cmp_pd(p.e_hi, f64x4(0x1.a827999fcef34p-2), _CMP_GE_OQ); /* sqrt2 - 1 */
+    __m256d a = _mm256_and_pd(k1, f64x4(-1.0));
+    __m256d h = _mm256_blendv_pd(one, f64x4(0.5), k1);
+    __m256d s = _mm256_add_pd(a, p.e_hi);                   /* Fast2Sum: |a| >= e or a = 0 */
+    __m256d s_err = _mm256_sub_pd(p.e_hi, _mm256_sub_pd(s, a));
+    __m256d f_hi = _mm256_mul_pd(s, h);
+    __m256d f_lo = _mm256_mul_pd(_mm256_add_pd(s_err, p.e_lo), h);
+
+    __m256d a_hi, a_lo;
+    log1p_reduced_x4(f_hi, f_lo, &a_hi, &a_lo);
+
+    /* log1p(e) 2^j = (k1 ln2 + log1p(f)) 2^j = b + l_lo */
+    __m256d k_hi = _mm256_and_pd(k1, f64x4(0x1.62e42fefa3800p-1));
+    __m256d k_lo = _mm256_and_pd(k1, f64x4(0x1.ef35793c76730p-45));
+    __m256d b = _mm256_add_pd(k_hi, a_hi);                  /* Fast2Sum: ln2 > |a_hi| */
+    __m256d l_lo = _mm256_add_pd(_mm256_add_pd(_mm256_sub_pd(k_hi, b), a_hi), _mm256_add_pd(k_lo, a_lo));
+
+    /* min(x, 0) - (b + l_lo) by TwoSum, x clamped to -2^60; below that, and
+     * for -inf and negative NaNs, x itself */
+    __m256i abs_bits = _mm256_and_si256(_mm256_castpd_si256(p.x), _mm256_set1_epi64x(INT64_MAX));
+    __m256d big = _mm256_castsi256_pd(_mm256_cmpgt_epi64(abs_bits, _mm256_set1_epi64x(0x43b0000000000000)));
+    __m256d m = _mm256_blendv_pd(_mm256_setzero_pd(), _mm256_blendv_pd(p.x, f64x4(-0x1p60), big), p.x);
+    __m256d c = _mm256_sub_pd(m, b);
+    __m256d bv = _mm256_sub_pd(c, m);
+    __m256d c_err = _mm256_add_pd(_mm256_sub_pd(m, _mm256_sub_pd(c, bv)),
+                                  _mm256_sub_pd(_mm256_sub_pd(_mm256_setzero_pd(), b), bv));
+    __m256d r = _mm256_add_pd(c, _mm256_sub_pd(c_err, l_lo));
+    /* 2^j where x >= 0 (j < 0 and x < 0 give x); + 0 turns an underflow to
+     * -0 into 0, as the baseline gives */
+    r = _mm256_mul_pd(r, _mm256_blendv_pd(pow2_x4(p.j), f64x4(1.0), p.x));
+    r = _mm256_add_pd(r, _mm256_setzero_pd());
+    __m256d is_nan = _mm256_castsi256_pd(_mm256_cmpgt_epi64(abs_bits, _mm256_set1_epi64x(0x7ff0000000000000)));
+    r = _mm256_blendv_pd(r, p.x, _mm256_and_pd(big, p.x));
+    return _mm256_add_pd(r, _mm256_and_pd(p.x, is_nan));
+}
+
+/* logit(p) = log(p/(1 - p)): the steps of logit_f64 in sigmoid_math.h
+ * (which has the error analysis) with fused multiply-adds.  y = p/(1 - p) as
+ * y_hi + y_lo, y = 2^k m with m in [sqrt(1/2), sqrt(2)), log y = k ln2 +
+ * log1p(m - 1).  Outside (0, 1) the arithmetic runs on p = 1/2 and the
+ * special result is selected at the end. */
+static inline __m256d logit_x4(__m256d p)
+{
+    const __m256d one = f64x4(1.0);
+    const __m256i one_bits = _mm256_castpd_si256(one);
+    __m256i bits = _mm256_castpd_si256(p);
+    __m256i inside = _mm256_and_si256(_mm256_cmpgt_epi64(bits, _mm256_setzero_si256()),
+                                      _mm256_cmpgt_epi64(one_bits, bits));
+    __m256d q = _mm256_blendv_pd(f64x4(0.5), p, _mm256_castsi256_pd(inside));
+    __m256d t_hi = _mm256_sub_pd(one, q);                   /* Fast2Sum: 1 >= q */
+    __m256d t_lo = _mm256_sub_pd(_mm256_sub_pd(one, t_hi), q);
+    __m256d inv = _mm256_div_pd(one, t_hi);
+    __m256d y_hi = _mm256_mul_pd(q, inv);
+    __m256d y_lo = _mm256_mul_pd(_mm256_fnmadd_pd(y_hi, t_lo, _mm256_fnmadd_pd(y_hi, t_hi, q)), inv);
+    /* subnormal y (from subnormal p): scale by 2^64 first */
+    __m256i sub = _mm256_cmpgt_epi64(_mm256_set1_epi64x(0x0010000000000000), _mm256_castpd_si256(y_hi));
+    __m256d scale = _mm256_blendv_pd(one, f64x4(0x1p64), _mm256_castsi256_pd(sub));
+    y_hi = _mm256_mul_pd(y_hi, scale);
+    y_lo = _mm256_mul_pd(y_lo, scale);
+    __m256i k = _mm256_sub_epi64(
+        _mm256_srli_epi64(_mm256_add_epi64(_mm256_castpd_si256(y_hi),
+                                           _mm256_set1_epi64x(0x3ff0000000000000 - 0x3fe6a09e667f3bcd)),
+                          52),
+        _mm256_set1_epi64x(1023));
+    __m256d m = _mm256_castsi256_pd(_mm256_sub_epi64(_mm256_castpd_si256(y_hi), _mm256_slli_epi64(k, 52)));
+    __m256d a_hi, a_lo;
+    log1p_reduced_x4(_mm256_sub_pd(m, one), _mm256_mul_pd(y_lo, pow2_x4(_mm256_sub_epi64(_mm256_setzero_si256(), k))),
+                     &a_hi, &a_lo);
+    /* k as a double through the bits of 1.5*2^52 + k (no int64 -> double in AVX2) */
+    const __m256d magic = f64x4(0x1.8p52);
+    __m256i k_unscaled = _mm256_sub_epi64(k, _mm256_and_si256(sub, _mm256_set1_epi64x(64)));
+    __m256d kd = _mm256_sub_pd(_mm256_castsi256_pd(_mm256_add_epi64(_mm256_castpd_si256(magic), k_unscaled)),
+                               magic);
+    __m256d k_hi = _mm256_mul_pd(kd, f64x4(0x1.62e42fefa3800p-1));   /* exact: |k| < 2^11 */
+    __m256d b = _mm256_add_pd(k_hi, a_hi);                  /* Fast2Sum: |k_hi| >= ln2 > |a_hi| or 0 */
+    __m256d r = _mm256_add_pd(b, _mm256_add_pd(_mm256_add_pd(_mm256_sub_pd(k_hi, b), a_hi),
+                                               _mm256_fmadd_pd(kd, f64x4(0x1.ef35793c76730p-45), a_lo)));
+    /* outside (0, 1): +-0 -> -inf, 1 -> inf, NaN -> itself, else a quiet NaN */
+    __m256i magnitude = _mm256_and_si256(bits, _mm256_set1_epi64x(INT64_MAX));
+    __m256i is_nan = _mm256_cmpgt_epi64(magnitude, _mm256_set1_epi64x(0x7ff0000000000000));
+    __m256i special = _mm256_blendv_epi8(_mm256_set1_epi64x(0x7ff8000000000000), bits, is_nan);
+    special = _mm256_blendv_epi8(special, _mm256_set1_epi64x(0x7ff0000000000000),
+                                 _mm256_cmpeq_epi64(bits, one_bits));
+    special = _mm256_blendv_epi8(special, _mm256_set1_epi64x((int64_t)0xfff0000000000000),
+                                 _mm256_cmpeq_epi64(magnitude, _mm256_setzero_si256()));
+    return _mm256_blendv_pd(_mm256_castsi256_pd(special), r, _mm256_castsi256_pd(inside));
+}
+
+/* out = f(in), four at a time, U blocks per step (see x4_array). */
+static inline __attribute__((always_inline)) void x4_map(const double *in, double *out, ptrdiff_t n,
+                                                         __m256d (*f)(__m256d))
+{
+    ptrdiff_t i = 0;
+    enum { U = 4 };
+    for (; i + 4 * U <= n; i += 4 * U) {
+        __m256d y[U];
+        for (int b = 0; b < U; b++)
+            y[b] = f(_mm256_loadu_pd(in + i + 4 * b));
+        for (int b = 0; b < U; b++)
+            _mm256_storeu_pd(out + i + 4 * b, y[b]);
+    }
+    for (; i < n; i += 4) {
+        ptrdiff_t len = n - i < 4 ? n - i : 4;
+        double block[4] = {0};
+        memcpy(block, in + i, (size_t)len * sizeof(double));
+        _mm256_storeu_pd(block, f(_mm256_loadu_pd(block)));
+        memcpy(out + i, block, (size_t)len * sizeof(double));
+    }
+}
+
+/* Four at a time: first(p) into out and, unless NULL, second(p) into out2;
+ * the tail through a zero-padded block (no access past n).  `in` may be
+ * `out` or `out2`: each block is read before it is written. */
+static inline __attribute__((always_inline)) void x4_array(const double *in, double *out, double *out2, ptrdiff_t n,
+                            __m256d (*first)(shared_x4), __m256d (*second)(shared_x4))
+{
+    ptrdiff_t i = 0;
+    /* U blocks per step, the exp of all of them before any division: the
+     * long dependency chains then overlap within the out-of-order window
+     * (measured 1.3x to 1.4x faster than one block per step) */
+    enum { U = 4 };
+    for (; i + 4 * U <= n; i += 4 * U) {
+        shared_x4 p[U];
+        for (int b = 0; b < U; b++)
+            p[b] = shared_parts_x4(_mm256_loadu_pd(in + i + 4 * b));
+        for (int b = 0; b < U; b++)
+            _mm256_storeu_pd(out + i + 4 * b, first(p[b]));
+        if (second)
+            for (int b = 0; b < U; b++)
+                _mm256_storeu_pd(out2 + i + 4 * b, second(p[b]));
+    }
+    for (; i < n; i += 4) {
+        ptrdiff_t len = n - i < 4 ? n - i : 4;
+        double block[4] = {0}, block2[4];
+        const double *src = in + i;
+        if (len < 4)
+            src = memcpy(block, in + i, (size_t)len * sizeof(double));
+        shared_x4 p = shared_parts_x4(_mm256_loadu_pd(src));
+        _mm256_storeu_pd(block, first(p));
+        memcpy(out + i, block, (size_t)len * sizeof(double));
+        if (second) {
+            _mm256_storeu_pd(block2, second(p));
+            memcpy(out2 + i, block2, (size_t)len * sizeof(double));
+        }
+    }
+}
+
+static void sigmoid_f64_kernel(const void *in, void *out, ptrdiff_t n)
+{
+    x4_array((const double *)in, (double *)out, NULL, n, sigmoid_from_x4, NULL);
+}
+
+static void sigmoid_grad_f64_kernel(const void *in, void *out, ptrdiff_t n)
+{
+    x4_array((const double *)in, (double *)out, NULL, n, sigmoid_grad_from_x4, NULL);
+}
+
+static void sigmoid_and_grad_f64_kernel(const void *in, void *out1, void *out2, ptrdiff_t n)
+{
+    x4_array((const double *)in, (double *)out1, (double *)out2, n, sigmoid_from_x4, sigmoid_grad_from_x4);
+}
+
+static void log_sigmoid_f64_kernel(const void *in, void *out, ptrdiff_t n)
+{
+    x4_array((const double *)in, (double *)out, NULL, n, log_sigmoid_from_x4, NULL);
+}
+
+static void logit_f64_kernel(const void *in, void *out, ptrdiff_t n)
+{
+    x4_map((const double *)in, (double *)out, n, logit_x4);
+}

@@ -160,6 +160,19 @@ static inline __m256d sigmoid_grad_from_x4(shared_x4 p)
     return finish_x4(p.e_hi, p.e_lo, d_hi, d_lo, pow2_x4(p.j), p.x);
 }
 
+/* atanh series: Q(w) = sum w^n / (2n + 3), n = 0..9 (see atanh_tail_f64) */
+static inline __m256d atanh_tail_x4(__m256d w)
+{
+    __m256d w2 = _mm256_mul_pd(w, w), w4 = _mm256_mul_pd(w2, w2);
+    __m256d q01 = _mm256_fmadd_pd(w, f64x4(1.0 / 5), f64x4(1.0 / 3));
+    __m256d q23 = _mm256_fmadd_pd(w, f64x4(1.0 / 9), f64x4(1.0 / 7));
+    __m256d q45 = _mm256_fmadd_pd(w, f64x4(1.0 / 13), f64x4(1.0 / 11));
+    __m256d q67 = _mm256_fmadd_pd(w, f64x4(1.0 / 17), f64x4(1.0 / 15));
+    __m256d q89 = _mm256_fmadd_pd(w, f64x4(1.0 / 21), f64x4(1.0 / 19));
+    __m256d q = _mm256_fmadd_pd(w4, _mm256_fmadd_pd(w2, q67, q45), _mm256_fmadd_pd(w2, q23, q01));
+    return _mm256_fmadd_pd(_mm256_mul_pd(w4, w4), q89, q);
+}
+
 /* log1p(f_hi + f_lo), f in [-0.293, 0.415], as a_hi + a_lo: the steps of
  * log1p_reduced_f64 in sigmoid_math.h with fused multiply-adds.  z = f/(2 + f)
  * as z + z_lo; log1p(f) = (f - z f) + 2 z^3 Q(z^2). */
@@ -175,15 +188,8 @@ static inline void log1p_reduced_x4(__m256d f_hi, __m256d f_lo, __m256d *a_hi, _
     __m256d zf = _mm256_mul_pd(z, f_hi);
     __m256d zf_lo = _mm256_add_pd(_mm256_fmsub_pd(z, f_hi, zf),
                                   _mm256_fmadd_pd(z, f_lo, _mm256_mul_pd(z_lo, f_hi)));
-    __m256d w = _mm256_mul_pd(z, z), w2 = _mm256_mul_pd(w, w), w4 = _mm256_mul_pd(w2, w2);
-    __m256d q01 = _mm256_fmadd_pd(w, f64x4(1.0 / 5), f64x4(1.0 / 3));
-    __m256d q23 = _mm256_fmadd_pd(w, f64x4(1.0 / 9), f64x4(1.0 / 7));
-    __m256d q45 = _mm256_fmadd_pd(w, f64x4(1.0 / 13), f64x4(1.0 / 11));
-    __m256d q67 = _mm256_fmadd_pd(w, f64x4(1.0 / 17), f64x4(1.0 / 15));
-    __m256d q89 = _mm256_fmadd_pd(w, f64x4(1.0 / 21), f64x4(1.0 / 19));
-    __m256d q = _mm256_fmadd_pd(w4, _mm256_fmadd_pd(w2, q67, q45), _mm256_fmadd_pd(w2, q23, q01));
-    q = _mm256_fmadd_pd(_mm256_mul_pd(w4, w4), q89, q);
-    __m256d tail = _mm256_mul_pd(_mm256_mul_pd(_mm256_add_pd(z, z), w), q);
+    __m256d w = _mm256_mul_pd(z, z);
+    __m256d tail = _mm256_mul_pd(_mm256_mul_pd(_mm256_add_pd(z, z), w), atanh_tail_x4(w));
     *a_hi = _mm256_sub_pd(f_hi, zf);                        /* Fast2Sum: |zf| < |f_hi| */
     *a_lo = _mm256_add_pd(_mm256_sub_pd(_mm256_sub_pd(f_hi, *a_hi), zf),
                           _mm256_add_pd(_mm256_sub_pd(f_lo, zf_lo), tail));
@@ -235,56 +241,110 @@ static inline __m256d log_sigmoid_from_x4(shared_x4 p)
     return _mm256_add_pd(r, _mm256_and_pd(p.x, is_nan));
 }
 
-/* logit(p) = log(p/(1 - p)): the steps of logit_f64 in sigmoid_math.h
- * (which has the error analysis) with fused multiply-adds.  y = p/(1 - p) as
- * y_hi + y_lo, y = 2^k m with m in [sqrt(1/2), sqrt(2)), log y = k ln2 +
- * log1p(m - 1).  Outside (0, 1) the arithmetic runs on p = 1/2 and the
- * special result is selected at the end. */
-static inline __m256d logit_x4(__m256d p)
+/* logit(p) = log y, y = p/(1 - p) = 2^k m with m near [sqrt(1/2), sqrt(2)]:
+ * log y = k ln2 + 2 atanh(z), z = (m - 1)/(m + 1) = (p 2^-k - t)/(p 2^-k + t),
+ * t = 1 - p.  k comes from y estimated with the float reciprocal of t (12
+ * bits: m within [0.706, 1.415], |z| < 0.1718), so the one division is the
+ * one for z; p 2^-k - t is exact (Sterbenz).  On entry p is in (0, 1). */
+typedef struct { __m256d ps, kd; } logit_reduced_x4;
+
+static inline logit_reduced_x4 logit_reduce_x4(__m256d p, __m256d t)
 {
-    const __m256d one = f64x4(1.0);
-    const __m256i one_bits = _mm256_castpd_si256(one);
-    __m256i bits = _mm256_castpd_si256(p);
-    __m256i inside = _mm256_and_si256(_mm256_cmpgt_epi64(bits, _mm256_setzero_si256()),
-                                      _mm256_cmpgt_epi64(one_bits, bits));
-    __m256d q = _mm256_blendv_pd(f64x4(0.5), p, _mm256_castsi256_pd(inside));
-    __m256d t_hi = _mm256_sub_pd(one, q);                   /* Fast2Sum: 1 >= q */
-    __m256d t_lo = _mm256_sub_pd(_mm256_sub_pd(one, t_hi), q);
-    __m256d inv = _mm256_div_pd(one, t_hi);
-    __m256d y_hi = _mm256_mul_pd(q, inv);
-    __m256d y_lo = _mm256_mul_pd(_mm256_fnmadd_pd(y_hi, t_lo, _mm256_fnmadd_pd(y_hi, t_hi, q)), inv);
-    /* subnormal y (from subnormal p): scale by 2^64 first */
-    __m256i sub = _mm256_cmpgt_epi64(_mm256_set1_epi64x(0x0010000000000000), _mm256_castpd_si256(y_hi));
-    __m256d scale = _mm256_blendv_pd(one, f64x4(0x1p64), _mm256_castsi256_pd(sub));
-    y_hi = _mm256_mul_pd(y_hi, scale);
-    y_lo = _mm256_mul_pd(y_lo, scale);
+    __m256d y = _mm256_mul_pd(p, _mm256_cvtps_pd(_mm_rcp_ps(_mm256_cvtpd_ps(t))));
     __m256i k = _mm256_sub_epi64(
-        _mm256_srli_epi64(_mm256_add_epi64(_mm256_castpd_si256(y_hi),
+        _mm256_srli_epi64(_mm256_add_epi64(_mm256_castpd_si256(y),
                                            _mm256_set1_epi64x(0x3ff0000000000000 - 0x3fe6a09e667f3bcd)),
                           52),
         _mm256_set1_epi64x(1023));
-    __m256d m = _mm256_castsi256_pd(_mm256_sub_epi64(_mm256_castpd_si256(y_hi), _mm256_slli_epi64(k, 52)));
-    __m256d a_hi, a_lo;
-    log1p_reduced_x4(_mm256_sub_pd(m, one), _mm256_mul_pd(y_lo, pow2_x4(_mm256_sub_epi64(_mm256_setzero_si256(), k))),
-                     &a_hi, &a_lo);
     /* k as a double through the bits of 1.5*2^52 + k (no int64 -> double in AVX2) */
     const __m256d magic = f64x4(0x1.8p52);
-    __m256i k_unscaled = _mm256_sub_epi64(k, _mm256_and_si256(sub, _mm256_set1_epi64x(64)));
-    __m256d kd = _mm256_sub_pd(_mm256_castsi256_pd(_mm256_add_epi64(_mm256_castpd_si256(magic), k_unscaled)),
-                               magic);
-    __m256d k_hi = _mm256_mul_pd(kd, f64x4(0x1.62e42fefa3800p-1));   /* exact: |k| < 2^11 */
-    __m256d b = _mm256_add_pd(k_hi, a_hi);                  /* Fast2Sum: |k_hi| >= ln2 > |a_hi| or 0 */
-    __m256d r = _mm256_add_pd(b, _mm256_add_pd(_mm256_add_pd(_mm256_sub_pd(k_hi, b), a_hi),
-                                               _mm256_fmadd_pd(kd, f64x4(0x1.ef35793c76730p-45), a_lo)));
-    /* outside (0, 1): +-0 -> -inf, 1 -> inf, NaN -> itself, else a quiet NaN */
+    logit_reduced_x4 r = {_mm256_mul_pd(p, pow2_x4(_mm256_sub_epi64(_mm256_setzero_si256(), k))),
+                          _mm256_sub_pd(_mm256_castsi256_pd(_mm256_add_epi64(_mm256_castpd_si256(magic), k)),
+                                        magic)};
+    return r;
+}
+
+/* The result outside (0, 1): +-0 -> -inf, 1 -> inf, NaN -> itself, else a
+ * quiet NaN; `inside` selects r. */
+static inline __m256d logit_select_x4(__m256d p, __m256d r, __m256i inside)
+{
+    __m256i bits = _mm256_castpd_si256(p);
     __m256i magnitude = _mm256_and_si256(bits, _mm256_set1_epi64x(INT64_MAX));
     __m256i is_nan = _mm256_cmpgt_epi64(magnitude, _mm256_set1_epi64x(0x7ff0000000000000));
     __m256i special = _mm256_blendv_epi8(_mm256_set1_epi64x(0x7ff8000000000000), bits, is_nan);
     special = _mm256_blendv_epi8(special, _mm256_set1_epi64x(0x7ff0000000000000),
-                                 _mm256_cmpeq_epi64(bits, one_bits));
+                                 _mm256_cmpeq_epi64(bits, _mm256_castpd_si256(f64x4(1.0))));
     special = _mm256_blendv_epi8(special, _mm256_set1_epi64x((int64_t)0xfff0000000000000),
                                  _mm256_cmpeq_epi64(magnitude, _mm256_setzero_si256()));
     return _mm256_blendv_pd(_mm256_castsi256_pd(special), r, _mm256_castsi256_pd(inside));
+}
+
+/* p in (0, 1), by the integer order of the bits (no FP compare, no flag) */
+static inline __m256i logit_inside_x4(__m256d p)
+{
+    __m256i bits = _mm256_castpd_si256(p);
+    return _mm256_and_si256(_mm256_cmpgt_epi64(bits, _mm256_setzero_si256()),
+                            _mm256_cmpgt_epi64(_mm256_castpd_si256(f64x4(1.0)), bits));
+}
+
+/* float64: t = 1 - p, N = p 2^-k - t and D = p 2^-k + t exactly as pairs,
+ * z = N/D corrected once by its residual; the error is that of logit_f64
+ * (0.5 ULP + < 2^-56 relative).  p below 2^-960 is scaled by 2^64 first so
+ * that 2^-k stays a double. */
+static inline __m256d logit_x4(__m256d p)
+{
+    const __m256d one = f64x4(1.0);
+    __m256i inside = logit_inside_x4(p);
+    __m256d q = _mm256_blendv_pd(f64x4(0.5), p, _mm256_castsi256_pd(inside));
+    __m256d t_hi = _mm256_sub_pd(one, q);                   /* Fast2Sum: 1 >= q */
+    __m256d t_lo = _mm256_sub_pd(_mm256_sub_pd(one, t_hi), q);
+    __m256d tiny = _mm256_castsi256_pd(
+        _mm256_cmpgt_epi64(_mm256_castpd_si256(f64x4(0x1p-960)), _mm256_castpd_si256(q)));
+    logit_reduced_x4 red = logit_reduce_x4(_mm256_mul_pd(q, _mm256_blendv_pd(one, f64x4(0x1p64), tiny)), t_hi);
+    __m256d kd = _mm256_sub_pd(red.kd, _mm256_and_pd(tiny, f64x4(64.0)));
+    __m256d n1 = _mm256_sub_pd(red.ps, t_hi);               /* exact: ps/t in [0.7, 1.42] */
+    __m256d n_hi = _mm256_sub_pd(n1, t_lo);                 /* TwoSum(n1, -t_lo) */
+    __m256d nv = _mm256_sub_pd(n_hi, n1);
+    __m256d n_lo = _mm256_sub_pd(_mm256_sub_pd(n1, _mm256_sub_pd(n_hi, nv)), _mm256_add_pd(t_lo, nv));
+    __m256d d_hi = _mm256_add_pd(red.ps, t_hi);             /* TwoSum(ps, t_hi) + t_lo */
+    __m256d dv = _mm256_sub_pd(d_hi, red.ps);
+    __m256d d_lo = _mm256_add_pd(_mm256_add_pd(_mm256_sub_pd(red.ps, _mm256_sub_pd(d_hi, dv)),
+                                               _mm256_sub_pd(t_hi, dv)), t_lo);
+    __m256d inv = _mm256_div_pd(one, d_hi);
+    __m256d z = _mm256_mul_pd(n_hi, inv);
+    __m256d z_lo = _mm256_mul_pd(_mm256_add_pd(_mm256_fnmadd_pd(z, d_hi, n_hi), _mm256_fnmadd_pd(z, d_lo, n_lo)),
+                                 inv);
+    /* log m = 2z + 2z_lo + 2z w Q(w) */
+    __m256d z2 = _mm256_add_pd(z, z), w = _mm256_mul_pd(z, z);
+    __m256d tail = _mm256_fmadd_pd(_mm256_mul_pd(z2, w), atanh_tail_x4(w), _mm256_add_pd(z_lo, z_lo));
+    __m256d k_hi = _mm256_mul_pd(kd, f64x4(0x1.62e42fefa3800p-1));   /* exact: |k| < 2^11 */
+    __m256d b = _mm256_add_pd(k_hi, z2);                    /* Fast2Sum: |k_hi| >= ln2 > |2z| or 0 */
+    __m256d r = _mm256_add_pd(b, _mm256_add_pd(_mm256_add_pd(_mm256_sub_pd(k_hi, b), z2),
+                                               _mm256_fmadd_pd(kd, f64x4(0x1.ef35793c76730p-45), tail)));
+    return logit_select_x4(p, r, inside);
+}
+
+/* float32 inputs (exact in double): t = 1 - p and N, D in plain double, the
+ * short series of logit_f32; relative error < 2^-39 before the one rounding
+ * to float. */
+static inline __m128 logit_f32_x4(__m128 p_float)
+{
+    const __m256d one = f64x4(1.0);
+    __m256d p = _mm256_cvtps_pd(p_float);
+    __m256i inside = logit_inside_x4(p);
+    __m256d q = _mm256_blendv_pd(f64x4(0.5), p, _mm256_castsi256_pd(inside));
+    __m256d t = _mm256_sub_pd(one, q);
+    logit_reduced_x4 red = logit_reduce_x4(q, t);
+    __m256d z = _mm256_div_pd(_mm256_sub_pd(red.ps, t), _mm256_add_pd(red.ps, t));
+    __m256d w = _mm256_mul_pd(z, z), w2 = _mm256_mul_pd(w, w), w4 = _mm256_mul_pd(w2, w2);
+    __m256d series = _mm256_fmadd_pd(
+        w4, _mm256_fmadd_pd(w2, f64x4(1.0 / 15), _mm256_fmadd_pd(w, f64x4(1.0 / 13), f64x4(1.0 / 11))),
+        _mm256_fmadd_pd(w2, _mm256_fmadd_pd(w, f64x4(1.0 / 9), f64x4(1.0 / 7)),
+                        _mm256_fmadd_pd(w, f64x4(1.0 / 5), f64x4(1.0 / 3))));
+    __m256d z2 = _mm256_add_pd(z, z);
+    __m256d r = _mm256_fmadd_pd(red.kd, f64x4(0x1.62e42fefa39efp-1),
+                                _mm256_fmadd_pd(_mm256_mul_pd(z2, w), series, z2));
+    return _mm256_cvtpd_ps(logit_select_x4(p, r, inside));
 }
 
 /* out = f(in), four at a time, U blocks per step (see x4_array). */
@@ -369,4 +429,27 @@ static void log_sigmoid_f64_kernel(const void *in, void *out, ptrdiff_t n)
 static void logit_f64_kernel(const void *in, void *out, ptrdiff_t n)
 {
     x4_map((const double *)in, (double *)out, n, logit_x4);
+}
+
+/* float32 logit: four floats at a time, widened to double and rounded once. */
+static void logit_f32_kernel(const void *in_, void *out_, ptrdiff_t n)
+{
+    const float *in = (const float *)in_;
+    float *out = (float *)out_;
+    ptrdiff_t i = 0;
+    enum { U = 4 };
+    for (; i + 4 * U <= n; i += 4 * U) {
+        __m128 y[U];
+        for (int b = 0; b < U; b++)
+            y[b] = logit_f32_x4(_mm_loadu_ps(in + i + 4 * b));
+        for (int b = 0; b < U; b++)
+            _mm_storeu_ps(out + i + 4 * b, y[b]);
+    }
+    for (; i < n; i += 4) {
+        ptrdiff_t len = n - i < 4 ? n - i : 4;
+        float block[4] = {0};
+        memcpy(block, in + i, (size_t)len * sizeof(float));
+        _mm_storeu_ps(block, logit_f32_x4(_mm_loadu_ps(block)));
+        memcpy(out + i, block, (size_t)len * sizeof(float));
+    }
 }

@@ -34,8 +34,8 @@ KERNEL_F32_F64(log_sigmoid, f32)
 #ifndef HAVE_F64X4_KERNELS
 KERNEL_F32_F64(log_sigmoid, f64)
 #endif
-KERNEL_F32_F64(logit, f32)
 #ifndef HAVE_F64X4_KERNELS
+KERNEL_F32_F64(logit, f32)
 KERNEL_F32_F64(logit, f64)
 #endif
 

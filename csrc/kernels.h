@@ -1,9 +1,11 @@
 /*
  * Array kernels: contiguous input -> contiguous output, n elements.  Plain C,
  * no Python.  One table per instruction-set level; the module picks one at
- * import (dispatch.h).  float64 and long double give the same bits on every
- * level; float32 and float16 the same bits on avx2 and avx512 (kernels_f32x8.h)
- * and within 1 ULP of those on the baseline.
+ * import (dispatch.h).  avx2 and avx512 give the same bits (they compile the
+ * same code, including the vector kernels of kernels_f32x8.h and
+ * kernels_f64x4.h); the baseline's results are within 1 ULP of theirs, and the
+ * same bits where it runs the same scalar code (long double, float16, and the
+ * functions without a vector kernel).
  */
 #ifndef SIGMOIDX_KERNELS_H
 #define SIGMOIDX_KERNELS_H

@@ -1,6 +1,7 @@
 /*
- * float64 sigma and sigma' four at a time, for the AVX2 and AVX-512 levels
- * (both compile this same code, so they agree bit for bit).
+ * float64 sigmoid, sigmoid_grad, sigmoid_and_grad, log_sigmoid and logit four
+ * at a time (and float32 logit, evaluated in float64), for the AVX2 and
+ * AVX-512 levels (both compile this same code, so they agree bit for bit).
  *
  * The baseline evaluates sigmoid_math.h's scalar functions; this is the same
  * formulation with an exp that is cheaper in vector registers: a four-entry
@@ -10,9 +11,12 @@
  * (benchmarks/accuracy.py) and may differ from the baseline's in the last bit.
  *
  * exp(-|x|) = 2^k (m_hi + m_lo), k in [-1077, 0], is formed with
- * kc = max(k, -1000), which keeps m_lo 2^kc a normal number, and the result is
- * scaled by 2^(k - kc) at the end: a subnormal result is rounded twice, the
- * first time 2^-53 below its last place (see kernels_f32x8.h).
+ * kc = max(k, -1000), which keeps m_hi 2^kc normal (m_lo 2^kc, below 2^-1050,
+ * may be subnormal: 2^-74 relative to the result at worst), and the result is
+ * scaled by 2^(k - kc) at the end: a subnormal result is rounded twice, first
+ * to 53 bits, which for a result below 2^-1022 is at most a quarter of its
+ * last place, then to the subnormal: within 0.75 ULP plus the small error of
+ * the quotient (measured 0.7527).
  */
 #include <immintrin.h>
 #include <stddef.h>
@@ -41,8 +45,8 @@ static inline __m256d lookup4_x4(__m256d table, __m256i n)
     return _mm256_castps_pd(_mm256_permutevar8x32_ps(_mm256_castpd_ps(table), index));
 }
 
-/* exp(-ax) for ax in [0, 746]: 2^k (hi + lo), hi in [0.95, 1.8], relative
- * error of hi + lo below 2^-59.
+/* exp(-ax) for ax in [0, 746]: 2^k (hi + lo), hi in [0.91, 1.84], relative
+ * error of hi + lo below 2^-58 (measured 2^-58.9).
  *
  * -ax = (4k + j) ln2/4 + r, |r| <= ln2/8: exp(-ax) = 2^k 2^(j/4) exp(r), with
  * exp(r) - 1 = r + r^2 P(r), P the Taylor series to r^8 (truncation
@@ -88,7 +92,7 @@ static inline exp_split_x4 exp_neg_x4(__m256d ax)
     return e;
 }
 
-/* exp(-|x|) 2^-j = e_hi + e_lo, j in [-77, 0], e_lo a normal number or 0:
+/* exp(-|x|) 2^-j = e_hi + e_lo, j in [-77, 0], e_hi a normal number:
  * 2^k is applied as 2^kc, kc = max(k, -1000), and 2^j = 2^(k - kc) is left
  * to the caller. */
 typedef struct { __m256d e_hi, e_lo; __m256i j; } scaled_exp_x4;
@@ -243,14 +247,16 @@ static inline __m256d log_sigmoid_from_x4(shared_x4 p)
 
 /* logit(p) = log y, y = p/(1 - p) = 2^k m with m near [sqrt(1/2), sqrt(2)]:
  * log y = k ln2 + 2 atanh(z), z = (m - 1)/(m + 1) = (p 2^-k - t)/(p 2^-k + t),
- * t = 1 - p.  k comes from y estimated with the float reciprocal of t (12
- * bits: m within [0.706, 1.415], |z| < 0.1718), so the one division is the
- * one for z; p 2^-k - t is exact (Sterbenz).  On entry p is in (0, 1). */
+ * t = 1 - p.  k comes from y estimated as p times the float quotient 1/t (the
+ * reciprocal estimate would be cheaper, but its bits differ between CPU
+ * makers): m is then within 2^-22 of [sqrt(1/2), sqrt(2)], |z| < 0.1716, and
+ * the one double division is the one for z.  p 2^-k - t is exact (Sterbenz).
+ * On entry p is in (0, 1). */
 typedef struct { __m256d ps, kd; } logit_reduced_x4;
 
 static inline logit_reduced_x4 logit_reduce_x4(__m256d p, __m256d t)
 {
-    __m256d y = _mm256_mul_pd(p, _mm256_cvtps_pd(_mm_rcp_ps(_mm256_cvtpd_ps(t))));
+    __m256d y = _mm256_mul_pd(p, _mm256_cvtps_pd(_mm_div_ps(_mm_set1_ps(1.0f), _mm256_cvtpd_ps(t))));
     __m256i k = _mm256_sub_epi64(
         _mm256_srli_epi64(_mm256_add_epi64(_mm256_castpd_si256(y),
                                            _mm256_set1_epi64x(0x3ff0000000000000 - 0x3fe6a09e667f3bcd)),

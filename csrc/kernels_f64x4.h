@@ -330,9 +330,21 @@ static inline __m256d logit_x4(__m256d p)
     return logit_select_x4(p, r, inside);
 }
 
-/* float32 inputs (exact in double): t = 1 - p and N, D in plain double, the
- * short series of logit_f32; relative error < 2^-39 before the one rounding
- * to float. */
+/* 2 atanh(z) = log((1 + z)/(1 - z)) for |z| <= 0.1718 in plain double, the
+ * short series of logit_f32 in sigmoid_math.h: relative error < 2^-39. */
+static inline __m256d twice_atanh_short_x4(__m256d z)
+{
+    __m256d w = _mm256_mul_pd(z, z), w2 = _mm256_mul_pd(w, w), w4 = _mm256_mul_pd(w2, w2);
+    __m256d series = _mm256_fmadd_pd(
+        w4, _mm256_fmadd_pd(w2, f64x4(1.0 / 15), _mm256_fmadd_pd(w, f64x4(1.0 / 13), f64x4(1.0 / 11))),
+        _mm256_fmadd_pd(w2, _mm256_fmadd_pd(w, f64x4(1.0 / 9), f64x4(1.0 / 7)),
+                        _mm256_fmadd_pd(w, f64x4(1.0 / 5), f64x4(1.0 / 3))));
+    __m256d z2 = _mm256_add_pd(z, z);
+    return _mm256_fmadd_pd(_mm256_mul_pd(z2, w), series, z2);
+}
+
+/* float32 logit; the input is exact in double: t = 1 - p and N, D in plain
+ * double, relative error < 2^-39 before the one rounding to float. */
 static inline __m128 logit_f32_x4(__m128 p_float)
 {
     const __m256d one = f64x4(1.0);
@@ -342,14 +354,7 @@ static inline __m128 logit_f32_x4(__m128 p_float)
     __m256d t = _mm256_sub_pd(one, q);
     logit_reduced_x4 red = logit_reduce_x4(q, t);
     __m256d z = _mm256_div_pd(_mm256_sub_pd(red.ps, t), _mm256_add_pd(red.ps, t));
-    __m256d w = _mm256_mul_pd(z, z), w2 = _mm256_mul_pd(w, w), w4 = _mm256_mul_pd(w2, w2);
-    __m256d series = _mm256_fmadd_pd(
-        w4, _mm256_fmadd_pd(w2, f64x4(1.0 / 15), _mm256_fmadd_pd(w, f64x4(1.0 / 13), f64x4(1.0 / 11))),
-        _mm256_fmadd_pd(w2, _mm256_fmadd_pd(w, f64x4(1.0 / 9), f64x4(1.0 / 7)),
-                        _mm256_fmadd_pd(w, f64x4(1.0 / 5), f64x4(1.0 / 3))));
-    __m256d z2 = _mm256_add_pd(z, z);
-    __m256d r = _mm256_fmadd_pd(red.kd, f64x4(0x1.62e42fefa39efp-1),
-                                _mm256_fmadd_pd(_mm256_mul_pd(z2, w), series, z2));
+    __m256d r = _mm256_fmadd_pd(red.kd, f64x4(0x1.62e42fefa39efp-1), twice_atanh_short_x4(z));
     return _mm256_cvtpd_ps(logit_select_x4(p, r, inside));
 }
 
@@ -437,17 +442,16 @@ static void logit_f64_kernel(const void *in, void *out, ptrdiff_t n)
     x4_map((const double *)in, (double *)out, n, logit_x4);
 }
 
-/* float32 logit: four floats at a time, widened to double and rounded once. */
-static void logit_f32_kernel(const void *in_, void *out_, ptrdiff_t n)
+/* float32 logit through double, four at a time, U blocks per step. */
+static inline __attribute__((always_inline)) void f32_via_x4_map(const float *in, float *out, ptrdiff_t n,
+                                                                 __m128 (*f)(__m128))
 {
-    const float *in = (const float *)in_;
-    float *out = (float *)out_;
     ptrdiff_t i = 0;
     enum { U = 4 };
     for (; i + 4 * U <= n; i += 4 * U) {
         __m128 y[U];
         for (int b = 0; b < U; b++)
-            y[b] = logit_f32_x4(_mm_loadu_ps(in + i + 4 * b));
+            y[b] = f(_mm_loadu_ps(in + i + 4 * b));
         for (int b = 0; b < U; b++)
             _mm_storeu_ps(out + i + 4 * b, y[b]);
     }
@@ -455,7 +459,12 @@ static void logit_f32_kernel(const void *in_, void *out_, ptrdiff_t n)
         ptrdiff_t len = n - i < 4 ? n - i : 4;
         float block[4] = {0};
         memcpy(block, in + i, (size_t)len * sizeof(float));
-        _mm_storeu_ps(block, logit_f32_x4(_mm_loadu_ps(block)));
+        _mm_storeu_ps(block, f(_mm_loadu_ps(block)));
         memcpy(out + i, block, (size_t)len * sizeof(float));
     }
+}
+
+static void logit_f32_kernel(const void *in, void *out, ptrdiff_t n)
+{
+    f32_via_x4_map((const float *)in, (float *)out, n, logit_f32_x4);
 }

@@ -159,9 +159,9 @@ static inline __m256 sigmoid_grad_from_x8(shared_x8 p)
 }
 
 /* X8_BLOCKS blocks of eight, the exp of all of them before any division. */
-static inline __attribute__((always_inline)) void x8_blocks(const __m256 *x, float *out, float *out2,
-                                                            __m256 (*first)(shared_x8),
-                                                            __m256 (*second)(shared_x8), int moderate)
+static inline __attribute__((always_inline)) void
+x8_blocks(const __m256 *x, float *out, float *out2, __m256 (*first)(shared_x8),
+          __m256 (*second)(shared_x8), int moderate)
 {
     shared_x8 p[X8_BLOCKS];
     for (int b = 0; b < X8_BLOCKS; b++)
@@ -176,8 +176,9 @@ static inline __attribute__((always_inline)) void x8_blocks(const __m256 *x, flo
 /* Eight at a time: first(p) into out and, unless NULL, second(p) into out2;
  * the tail through a zero-padded block (no access past n).  `in` may be
  * `out` or `out2`: each block is read before it is written. */
-static inline __attribute__((always_inline)) void x8_array(const float *in, float *out, float *out2, ptrdiff_t n,
-                            __m256 (*first)(shared_x8), __m256 (*second)(shared_x8))
+static inline __attribute__((always_inline)) void
+x8_array(const float *in, float *out, float *out2, ptrdiff_t n, __m256 (*first)(shared_x8),
+         __m256 (*second)(shared_x8))
 {
     ptrdiff_t i = 0;
     for (; i + 8 * X8_BLOCKS <= n; i += 8 * X8_BLOCKS) {

@@ -380,8 +380,8 @@ static inline __m128 logit_f32_x4(__m128 p_float)
 }
 
 /* out = f(in), four at a time, X4_BLOCKS blocks per step. */
-static inline __attribute__((always_inline)) void x4_map(const double *in, double *out, ptrdiff_t n,
-                                                         __m256d (*f)(__m256d))
+static inline __attribute__((always_inline)) void
+x4_map(const double *in, double *out, ptrdiff_t n, __m256d (*f)(__m256d))
 {
     ptrdiff_t i = 0;
     for (; i + 4 * X4_BLOCKS <= n; i += 4 * X4_BLOCKS) {
@@ -401,9 +401,9 @@ static inline __attribute__((always_inline)) void x4_map(const double *in, doubl
 }
 
 /* X4_BLOCKS blocks of four, the exp of all of them before any division. */
-static inline __attribute__((always_inline)) void x4_blocks(const __m256d *x, double *out, double *out2,
-                                                            __m256d (*first)(shared_x4),
-                                                            __m256d (*second)(shared_x4), int moderate)
+static inline __attribute__((always_inline)) void
+x4_blocks(const __m256d *x, double *out, double *out2, __m256d (*first)(shared_x4),
+          __m256d (*second)(shared_x4), int moderate)
 {
     shared_x4 p[X4_BLOCKS];
     for (int b = 0; b < X4_BLOCKS; b++)
@@ -418,8 +418,9 @@ static inline __attribute__((always_inline)) void x4_blocks(const __m256d *x, do
 /* Four at a time: first(p) into out and, unless NULL, second(p) into out2;
  * the tail through a zero-padded block (no access past n).  `in` may be
  * `out` or `out2`: each block is read before it is written. */
-static inline __attribute__((always_inline)) void x4_array(const double *in, double *out, double *out2, ptrdiff_t n,
-                            __m256d (*first)(shared_x4), __m256d (*second)(shared_x4))
+static inline __attribute__((always_inline)) void
+x4_array(const double *in, double *out, double *out2, ptrdiff_t n, __m256d (*first)(shared_x4),
+         __m256d (*second)(shared_x4))
 {
     ptrdiff_t i = 0;
     for (; i + 4 * X4_BLOCKS <= n; i += 4 * X4_BLOCKS) {
@@ -476,8 +477,8 @@ static void logit_f64_kernel(const void *in, void *out, ptrdiff_t n)
 }
 
 /* float32 logit through double, four at a time, X4_BLOCKS blocks per step. */
-static inline __attribute__((always_inline)) void f32_via_x4_map(const float *in, float *out, ptrdiff_t n,
-                                                                 __m128 (*f)(__m128))
+static inline __attribute__((always_inline)) void
+f32_via_x4_map(const float *in, float *out, ptrdiff_t n, __m128 (*f)(__m128))
 {
     ptrdiff_t i = 0;
     for (; i + 4 * X4_BLOCKS <= n; i += 4 * X4_BLOCKS) {

@@ -344,6 +344,8 @@ static inline __m256d logit_x4(__m256d p)
     __m256d b = _mm256_add_pd(k_hi, z2);                    /* Fast2Sum: |k_hi| >= ln2 > |2z| or 0 */
     __m256d r = _mm256_add_pd(b, _mm256_add_pd(_mm256_add_pd(_mm256_sub_pd(k_hi, b), z2),
                                                _mm256_fmadd_pd(kd, f64x4(0x1.ef35793c76730p-45), tail)));
+    if (_mm256_testc_si256(inside, _mm256_set1_epi64x(-1)))  /* every p in (0, 1) */
+        return r;
     return logit_select_x4(p, r, inside);
 }
 
@@ -372,6 +374,8 @@ static inline __m128 logit_f32_x4(__m128 p_float)
     logit_reduced_x4 red = logit_reduce_x4(q, t);
     __m256d z = _mm256_div_pd(_mm256_sub_pd(red.ps, t), _mm256_add_pd(red.ps, t));
     __m256d r = _mm256_fmadd_pd(red.kd, f64x4(0x1.62e42fefa39efp-1), twice_atanh_short_x4(z));
+    if (_mm256_testc_si256(inside, _mm256_set1_epi64x(-1)))  /* every p in (0, 1) */
+        return _mm256_cvtpd_ps(r);
     return _mm256_cvtpd_ps(logit_select_x4(p, r, inside));
 }
 

@@ -27,6 +27,12 @@ typedef struct { __m256 hi, lo; __m256i k; } exp_split_x8;
 
 static inline __m256 f32x8(float v) { return _mm256_set1_ps(v); }
 
+/* the bits of |x|: non-negative floats order like these integers, NaN above inf */
+static inline __m256i abs_bits_x8(__m256 x)
+{
+    return _mm256_and_si256(_mm256_castps_si256(x), _mm256_set1_epi32(0x7fffffff));
+}
+
 /* 2^k for integer k in [-126, 127] */
 static inline __m256 pow2_x8(__m256i k)
 {
@@ -93,14 +99,13 @@ typedef struct { __m256 x, e_hi, e_lo, s_hi, s_lo; __m256i j; int moderate; } sh
  * out. */
 static inline __m256i immoderate_x8(__m256 x)
 {
-    __m256i abs_bits = _mm256_and_si256(_mm256_castps_si256(x), _mm256_set1_epi32(0x7fffffff));
-    return _mm256_cmpgt_epi32(abs_bits, _mm256_set1_epi32(0x42800000));
+    return _mm256_cmpgt_epi32(abs_bits_x8(x), _mm256_set1_epi32(0x42800000));
 }
 
 static inline shared_x8 shared_parts_x8(__m256 x, int moderate)
 {
     const __m256 one = f32x8(1.0f);
-    __m256i abs_bits = _mm256_and_si256(_mm256_castps_si256(x), _mm256_set1_epi32(0x7fffffff));
+    __m256i abs_bits = abs_bits_x8(x);
     /* |x| clamped to 104 in integer compares (NaN included: no FP flag);
      * exp(-104) < 2^-150, so nothing changes beyond */
     __m256 ax = _mm256_castsi256_ps(_mm256_min_epi32(abs_bits, _mm256_set1_epi32(0x42d00000)));
@@ -131,7 +136,7 @@ static inline __m256 finish_x8(__m256 n_hi, __m256 n_lo, __m256 d_hi, __m256 d_l
         return _mm256_fmadd_ps(residual, inv, q);
     __m256 x = p.x;
     __m256 y = _mm256_mul_ps(_mm256_fmadd_ps(residual, inv, q), pow2_x8(j));
-    __m256i abs_bits = _mm256_and_si256(_mm256_castps_si256(x), _mm256_set1_epi32(0x7fffffff));
+    __m256i abs_bits = abs_bits_x8(x);
     __m256i is_nan = _mm256_cmpgt_epi32(abs_bits, _mm256_set1_epi32(0x7f800000));
     return _mm256_add_ps(y, _mm256_and_ps(x, _mm256_castsi256_ps(is_nan)));
 }

@@ -36,6 +36,18 @@ static inline __m256d pow2_x4(__m256i k)
     return _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_add_epi64(k, _mm256_set1_epi64x(1023)), 52));
 }
 
+/* the bits of |x|: non-negative doubles order like these integers, NaN above inf */
+static inline __m256i abs_bits_x4(__m256d x)
+{
+    return _mm256_and_si256(_mm256_castpd_si256(x), _mm256_set1_epi64x(INT64_MAX));
+}
+
+/* all ones where x is NaN, by the bits (an FP compare would raise "invalid") */
+static inline __m256i nan_mask_x4(__m256d x)
+{
+    return _mm256_cmpgt_epi64(abs_bits_x4(x), _mm256_set1_epi64x(0x7ff0000000000000));
+}
+
 /* table[j] for j = n mod 4, a 4-entry double table held in one register: the
  * float permute moves the two halves of double j, as float indices 2j, 2j+1 */
 static inline __m256d lookup4_x4(__m256d table, __m256i n)
@@ -101,12 +113,12 @@ typedef struct { __m256d e_hi, e_lo; __m256i j; } scaled_exp_x4;
 static inline scaled_exp_x4 exp_neg_abs_x4(__m256d x, int moderate)
 {
     const __m256i saturate = _mm256_set1_epi64x(0x4087500000000000);  /* 746.0 */
-    __m256i abs_bits = _mm256_and_si256(_mm256_castpd_si256(x), _mm256_set1_epi64x(INT64_MAX));
+    __m256i abs_bits = abs_bits_x4(x);
     /* |x| clamped to 746 in integer compares (NaN included: no FP flag);
      * exp(-746) rounds to 0, so nothing changes beyond */
-    __m256i above = _mm256_cmpgt_epi64(abs_bits, saturate);
-    exp_split_x4 m = exp_neg_x4(_mm256_castsi256_pd(moderate ? abs_bits
-                                                             : _mm256_blendv_epi8(abs_bits, saturate, above)));
+    if (!moderate)
+        abs_bits = _mm256_blendv_epi8(abs_bits, saturate, _mm256_cmpgt_epi64(abs_bits, saturate));
+    exp_split_x4 m = exp_neg_x4(_mm256_castsi256_pd(abs_bits));
     /* max(k, -1000): 32-bit max is right on sign-extended 64-bit lanes */
     __m256i kc = moderate ? m.k : _mm256_max_epi32(m.k, _mm256_set1_epi64x(-1000));
     __m256d scale = pow2_x4(kc);
@@ -124,8 +136,7 @@ typedef struct { __m256d x, e_hi, e_lo, s_hi, s_lo; __m256i j; int moderate; } s
  * which would not change the bits, are left out. */
 static inline __m256i immoderate_x4(__m256d x)
 {
-    __m256i abs_bits = _mm256_and_si256(_mm256_castpd_si256(x), _mm256_set1_epi64x(INT64_MAX));
-    return _mm256_cmpgt_epi64(abs_bits, _mm256_set1_epi64x(0x4080000000000000));
+    return _mm256_cmpgt_epi64(abs_bits_x4(x), _mm256_set1_epi64x(0x4080000000000000));
 }
 
 static inline shared_x4 shared_parts_x4(__m256d x, int moderate)
@@ -153,11 +164,8 @@ static inline __m256d finish_x4(__m256d n_hi, __m256d n_lo, __m256d d_hi, __m256
     __m256d residual = _mm256_add_pd(_mm256_fnmadd_pd(q, d_hi, n_hi), _mm256_fnmadd_pd(q, d_lo, n_lo));
     if (p.moderate)
         return _mm256_fmadd_pd(residual, inv, q);
-    __m256d x = p.x;
     __m256d y = _mm256_mul_pd(_mm256_fmadd_pd(residual, inv, q), scale);
-    __m256i abs_bits = _mm256_and_si256(_mm256_castpd_si256(x), _mm256_set1_epi64x(INT64_MAX));
-    __m256i is_nan = _mm256_cmpgt_epi64(abs_bits, _mm256_set1_epi64x(0x7ff0000000000000));
-    return _mm256_add_pd(y, _mm256_and_pd(x, _mm256_castsi256_pd(is_nan)));
+    return _mm256_add_pd(y, _mm256_and_pd(p.x, _mm256_castsi256_pd(nan_mask_x4(p.x))));
 }
 
 /* sigma = (x < 0 ? e : 1) / (1 + e); blendv selects on the sign bit of x */
@@ -214,7 +222,6 @@ static inline void log1p_reduced_x4(__m256d f_hi, __m256d f_lo, __m256d *a_hi, _
                           _mm256_add_pd(_mm256_sub_pd(f_lo, zf_lo), tail));
 }
 
-
 /* log_sigmoid = min(x, 0) - log1p(e), the steps of log_sigmoid_f64 in
  * sigmoid_math.h (which has the error analysis) with fused multiply-adds:
  * 1 + e = 2^k1 (1 + f), k1 in {0, 1}; log1p(f) = 2 atanh(z), z = f/(2 + f),
@@ -243,8 +250,8 @@ static inline __m256d log_sigmoid_from_x4(shared_x4 p)
 
     /* min(x, 0) - (b + l_lo) by TwoSum, x clamped to -2^60; below that, and
      * for -inf and negative NaNs, x itself */
-    __m256i abs_bits = _mm256_and_si256(_mm256_castpd_si256(p.x), _mm256_set1_epi64x(INT64_MAX));
-    __m256d big = _mm256_castsi256_pd(_mm256_cmpgt_epi64(abs_bits, _mm256_set1_epi64x(0x43b0000000000000)));
+    __m256d big = _mm256_castsi256_pd(_mm256_cmpgt_epi64(abs_bits_x4(p.x),
+                                                         _mm256_set1_epi64x(0x43b0000000000000)));
     __m256d m = _mm256_blendv_pd(_mm256_setzero_pd(), _mm256_blendv_pd(p.x, f64x4(-0x1p60), big), p.x);
     __m256d c = _mm256_sub_pd(m, b);
     __m256d bv = _mm256_sub_pd(c, m);
@@ -257,9 +264,8 @@ static inline __m256d log_sigmoid_from_x4(shared_x4 p)
      * -0 into 0, as the baseline gives */
     r = _mm256_mul_pd(r, _mm256_blendv_pd(pow2_x4(p.j), f64x4(1.0), p.x));
     r = _mm256_add_pd(r, _mm256_setzero_pd());
-    __m256d is_nan = _mm256_castsi256_pd(_mm256_cmpgt_epi64(abs_bits, _mm256_set1_epi64x(0x7ff0000000000000)));
     r = _mm256_blendv_pd(r, p.x, _mm256_and_pd(big, p.x));
-    return _mm256_add_pd(r, _mm256_and_pd(p.x, is_nan));
+    return _mm256_add_pd(r, _mm256_and_pd(p.x, _mm256_castsi256_pd(nan_mask_x4(p.x))));
 }
 
 /* logit(p) = log y, y = p/(1 - p) = 2^k m with m near [sqrt(1/2), sqrt(2)]:
@@ -292,13 +298,11 @@ static inline logit_reduced_x4 logit_reduce_x4(__m256d p, __m256d t)
 static inline __m256d logit_select_x4(__m256d p, __m256d r, __m256i inside)
 {
     __m256i bits = _mm256_castpd_si256(p);
-    __m256i magnitude = _mm256_and_si256(bits, _mm256_set1_epi64x(INT64_MAX));
-    __m256i is_nan = _mm256_cmpgt_epi64(magnitude, _mm256_set1_epi64x(0x7ff0000000000000));
-    __m256i special = _mm256_blendv_epi8(_mm256_set1_epi64x(0x7ff8000000000000), bits, is_nan);
+    __m256i special = _mm256_blendv_epi8(_mm256_set1_epi64x(0x7ff8000000000000), bits, nan_mask_x4(p));
     special = _mm256_blendv_epi8(special, _mm256_set1_epi64x(0x7ff0000000000000),
                                  _mm256_cmpeq_epi64(bits, _mm256_castpd_si256(f64x4(1.0))));
     special = _mm256_blendv_epi8(special, _mm256_set1_epi64x((int64_t)0xfff0000000000000),
-                                 _mm256_cmpeq_epi64(magnitude, _mm256_setzero_si256()));
+                                 _mm256_cmpeq_epi64(abs_bits_x4(p), _mm256_setzero_si256()));
     return _mm256_blendv_pd(_mm256_castsi256_pd(special), r, _mm256_castsi256_pd(inside));
 }
 

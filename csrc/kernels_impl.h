@@ -26,15 +26,11 @@ typedef double f64;
 KERNEL_F32_F64(sigmoid, f32)
 KERNEL_F32_F64(sigmoid_grad, f32)
 #endif
+KERNEL_F32_F64(log_sigmoid, f32)
 #ifndef HAVE_F64X4_KERNELS
 KERNEL_F32_F64(sigmoid, f64)
 KERNEL_F32_F64(sigmoid_grad, f64)
-#endif
-KERNEL_F32_F64(log_sigmoid, f32)
-#ifndef HAVE_F64X4_KERNELS
 KERNEL_F32_F64(log_sigmoid, f64)
-#endif
-#ifndef HAVE_F64X4_KERNELS
 KERNEL_F32_F64(logit, f32)
 KERNEL_F32_F64(logit, f64)
 #endif

@@ -187,8 +187,9 @@ static inline __m256d sigmoid_grad_from_x4(shared_x4 p)
     return finish_x4(p.e_hi, p.e_lo, d_hi, d_lo, pow2_x4(p.j), p);
 }
 
-/* atanh series: Q(w) = sum w^n / (2n + 3), n = 0..9 (see atanh_tail_f64) */
-static inline __m256d atanh_tail_x4(__m256d w)
+/* atanh series: Q(w) = sum w^n / (2n + 3), n = 0..9 (see atanh_tail_f64),
+ * or n = 0..10 with w10 (for |z| up to 0.2004: w^11/25 < 2^-60) */
+static inline __m256d atanh_tail_x4(__m256d w, int w10)
 {
     __m256d w2 = _mm256_mul_pd(w, w), w4 = _mm256_mul_pd(w2, w2);
     __m256d q01 = _mm256_fmadd_pd(w, f64x4(1.0 / 5), f64x4(1.0 / 3));
@@ -197,6 +198,8 @@ static inline __m256d atanh_tail_x4(__m256d w)
     __m256d q67 = _mm256_fmadd_pd(w, f64x4(1.0 / 17), f64x4(1.0 / 15));
     __m256d q89 = _mm256_fmadd_pd(w, f64x4(1.0 / 21), f64x4(1.0 / 19));
     __m256d q = _mm256_fmadd_pd(w4, _mm256_fmadd_pd(w2, q67, q45), _mm256_fmadd_pd(w2, q23, q01));
+    if (w10)
+        q89 = _mm256_fmadd_pd(w2, f64x4(1.0 / 23), q89);
     return _mm256_fmadd_pd(_mm256_mul_pd(w4, w4), q89, q);
 }
 
@@ -216,7 +219,7 @@ static inline void log1p_reduced_x4(__m256d f_hi, __m256d f_lo, __m256d *a_hi, _
     __m256d zf_lo = _mm256_add_pd(_mm256_fmsub_pd(z, f_hi, zf),
                                   _mm256_fmadd_pd(z, f_lo, _mm256_mul_pd(z_lo, f_hi)));
     __m256d w = _mm256_mul_pd(z, z);
-    __m256d tail = _mm256_mul_pd(_mm256_mul_pd(_mm256_add_pd(z, z), w), atanh_tail_x4(w));
+    __m256d tail = _mm256_mul_pd(_mm256_mul_pd(_mm256_add_pd(z, z), w), atanh_tail_x4(w, 0));
     *a_hi = _mm256_sub_pd(f_hi, zf);                        /* Fast2Sum: |zf| < |f_hi| */
     *a_lo = _mm256_add_pd(_mm256_sub_pd(_mm256_sub_pd(f_hi, *a_hi), zf),
                           _mm256_add_pd(_mm256_sub_pd(f_lo, zf_lo), tail));
@@ -270,26 +273,29 @@ static inline __m256d log_sigmoid_from_x4(shared_x4 p)
 
 /* logit(p) = log y, y = p/(1 - p) = 2^k m with m near [sqrt(1/2), sqrt(2)]:
  * log y = k ln2 + 2 atanh(z), z = (m - 1)/(m + 1) = (p 2^-k - t)/(p 2^-k + t),
- * t = 1 - p.  k comes from y estimated as p times the float quotient 1/t (the
- * reciprocal estimate would be cheaper, but its bits differ between CPU
- * makers): m is then within 2^-22 of [sqrt(1/2), sqrt(2)], |z| < 0.1716, and
- * the one double division is the one for z.  p 2^-k - t is exact (Sterbenz).
- * On entry p is in (0, 1). */
+ * t = 1 - p.  k comes from the bits: for a positive normal double b/2^52 -
+ * 1023 is log2 of it within [-0.0861, 0], so (bits(p) - bits(t))/2^52 is
+ * log2 y within 0.0861, and k = that rounded.  m is then in [2^-0.5861,
+ * 2^0.5861], |z| <= 0.2004, and p 2^-k - t is exact (Sterbenz).  No division
+ * and no float conversion: the one division is the one for z.  On entry p
+ * is in (0, 1) and at least 2^-1022, t at least 2^-53. */
 typedef struct { __m256d ps, kd; } logit_reduced_x4;
 
 static inline logit_reduced_x4 logit_reduce_x4(__m256d p, __m256d t)
 {
-    __m256d y = _mm256_mul_pd(p, _mm256_cvtps_pd(_mm_div_ps(_mm_set1_ps(1.0f), _mm256_cvtpd_ps(t))));
-    __m256i k = _mm256_sub_epi64(
-        _mm256_srli_epi64(_mm256_add_epi64(_mm256_castpd_si256(y),
-                                           _mm256_set1_epi64x(0x3ff0000000000000 - 0x3fe6a09e667f3bcd)),
-                          52),
-        _mm256_set1_epi64x(1023));
-    /* k as a double through the bits of 1.5*2^52 + k (no int64 -> double in AVX2) */
+    /* b = (k + 1023) 2^52 + fraction: 1023 2^52 keeps the difference of the
+     * bits positive, 2^51 rounds it to nearest */
+    __m256i b = _mm256_add_epi64(_mm256_sub_epi64(_mm256_castpd_si256(p), _mm256_castpd_si256(t)),
+                                 _mm256_set1_epi64x(0x3ff8000000000000));
+    /* 2^-k = the double with exponent field 2046 - (k + 1023) */
+    __m256i scale = _mm256_sub_epi64(_mm256_set1_epi64x((int64_t)2046 << 52),
+                                     _mm256_and_si256(b, _mm256_set1_epi64x((int64_t)0xfff0000000000000)));
+    /* k as a double through the bits of 1.5 2^52 + k + 1023 (no int64 ->
+     * double in AVX2) */
     const __m256d magic = f64x4(0x1.8p52);
-    logit_reduced_x4 r = {_mm256_mul_pd(p, pow2_x4(_mm256_sub_epi64(_mm256_setzero_si256(), k))),
-                          _mm256_sub_pd(_mm256_castsi256_pd(_mm256_add_epi64(_mm256_castpd_si256(magic), k)),
-                                        magic)};
+    __m256i shifted = _mm256_add_epi64(_mm256_castpd_si256(magic), _mm256_srli_epi64(b, 52));
+    logit_reduced_x4 r = {_mm256_mul_pd(p, _mm256_castsi256_pd(scale)),
+                          _mm256_sub_pd(_mm256_castsi256_pd(shifted), f64x4(0x1.8p52 + 1023))};
     return r;
 }
 
@@ -343,7 +349,7 @@ static inline __m256d logit_x4(__m256d p)
                                  inv);
     /* log m = 2z + 2z_lo + 2z w Q(w) */
     __m256d z2 = _mm256_add_pd(z, z), w = _mm256_mul_pd(z, z);
-    __m256d tail = _mm256_fmadd_pd(_mm256_mul_pd(z2, w), atanh_tail_x4(w), _mm256_add_pd(z_lo, z_lo));
+    __m256d tail = _mm256_fmadd_pd(_mm256_mul_pd(z2, w), atanh_tail_x4(w, 1), _mm256_add_pd(z_lo, z_lo));
     __m256d k_hi = _mm256_mul_pd(kd, f64x4(0x1.62e42fefa3800p-1));   /* exact: |k| < 2^11 */
     __m256d b = _mm256_add_pd(k_hi, z2);                    /* Fast2Sum: |k_hi| >= ln2 > |2z| or 0 */
     __m256d r = _mm256_add_pd(b, _mm256_add_pd(_mm256_add_pd(_mm256_sub_pd(k_hi, b), z2),
@@ -353,13 +359,14 @@ static inline __m256d logit_x4(__m256d p)
     return logit_select_x4(p, r, inside);
 }
 
-/* 2 atanh(z) = log((1 + z)/(1 - z)) for |z| <= 0.1718 in plain double, the
- * short series of logit_f32 in sigmoid_math.h: relative error < 2^-39. */
+/* 2 atanh(z) = log((1 + z)/(1 - z)) for |z| <= 0.2004 in plain double, the
+ * series of logit_f32 in sigmoid_math.h to w^7/17: relative error < 2^-45. */
 static inline __m256d twice_atanh_short_x4(__m256d z)
 {
     __m256d w = _mm256_mul_pd(z, z), w2 = _mm256_mul_pd(w, w), w4 = _mm256_mul_pd(w2, w2);
     __m256d series = _mm256_fmadd_pd(
-        w4, _mm256_fmadd_pd(w2, f64x4(1.0 / 15), _mm256_fmadd_pd(w, f64x4(1.0 / 13), f64x4(1.0 / 11))),
+        w4, _mm256_fmadd_pd(w2, _mm256_fmadd_pd(w, f64x4(1.0 / 17), f64x4(1.0 / 15)),
+                            _mm256_fmadd_pd(w, f64x4(1.0 / 13), f64x4(1.0 / 11))),
         _mm256_fmadd_pd(w2, _mm256_fmadd_pd(w, f64x4(1.0 / 9), f64x4(1.0 / 7)),
                         _mm256_fmadd_pd(w, f64x4(1.0 / 5), f64x4(1.0 / 3))));
     __m256d z2 = _mm256_add_pd(z, z);
@@ -367,7 +374,7 @@ static inline __m256d twice_atanh_short_x4(__m256d z)
 }
 
 /* float32 logit; the input is exact in double: t = 1 - p and N, D in plain
- * double, relative error < 2^-39 before the one rounding to float. */
+ * double, relative error < 2^-45 before the one rounding to float. */
 static inline __m128 logit_f32_x4(__m128 p_float)
 {
     const __m256d one = f64x4(1.0);

@@ -84,7 +84,7 @@ static void floats_to_halves(const float *in, uint16_t *out, ptrdiff_t n)
 #endif
 
 /* float16: widen a block to float32 (exact), run the float32 kernel, round
- * back once more (a float32 result within 0.77 ULP of float32 is within
+ * back once more (a float32 result within 0.78 ULP of float32 is within
  * 0.5 + 2^-13 ULP of float16). */
 #define HALF_BLOCK 256
 #define KERNEL_F16(func)                                                      \

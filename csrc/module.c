@@ -72,9 +72,18 @@ static inline void run_kernel(enum loop_kind kind, const void *kernel, char *con
     }
 }
 
+/* Inlined into every caller, where `size` is a constant: otherwise the
+ * copies of the strided path go through a general memcpy per element (which
+ * measured 3x slower than the kernel it feeds). */
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
 /* Contiguous runs go straight to the kernel; strided ones through buffers.
  * `nin` inputs then `nout` outputs, three operands at most. */
-static inline void ufunc_loop(char **args, npy_intp n, npy_intp const *steps,
+static ALWAYS_INLINE void ufunc_loop(char **args, npy_intp n, npy_intp const *steps,
                               enum loop_kind kind, const void *kernel, size_t size)
 {
     const int nin = kind == BINARY ? 2 : 1, nargs = kind == UNARY ? 2 : 3;

@@ -55,7 +55,7 @@ static inline __m256 exp2_eighths_lo(void)
 /* exp(-ax) for ax in [0, 104]: 2^k (hi + lo), hi in [0.91, 1.92], relative
  * error of hi + lo below 2^-27.8 (measured 2^-27.86): the roundings of the
  * reduced argument and of exp(r) - 1, each at most half an ULP of a number
- * below 2^-4.5, are left in (at most 0.07 ULP of the result); only the
+ * below 2^-4, are left in (at most 0.07 ULP of the result); only the
  * rounding of hi is carried in lo.  Carrying those two as well took 15-20%
  * more time for 0.024 ULP less (0.7521 instead of 0.7761).
  *

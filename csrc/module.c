@@ -84,7 +84,7 @@ static inline void run_kernel(enum loop_kind kind, const void *kernel, char *con
 /* Contiguous runs go straight to the kernel; strided ones through buffers.
  * `nin` inputs then `nout` outputs, three operands at most. */
 static ALWAYS_INLINE void ufunc_loop(char **args, npy_intp n, npy_intp const *steps,
-                              enum loop_kind kind, const void *kernel, size_t size)
+                                     enum loop_kind kind, const void *kernel, size_t size)
 {
     const int nin = kind == BINARY ? 2 : 1, nargs = kind == UNARY ? 2 : 3;
     const npy_intp item = (npy_intp)size;

@@ -96,7 +96,8 @@ def float64_edges(seed=1):
     patterns on each side and 20,000 uniform points within +-0.5; the whole range of
     subnormal results -708.4 .. -745.2 (and the matching tails of sigma'); saturation
     of sigma to 1 (36 .. 38) and 1 - 2**-k steps; tiny |x| down to the subnormals;
-    integers and halves; the special values."""
+    integers and halves; the special values; the worst inputs that targeted searches found
+    (subnormal results near -708.49, logit where p/(1-p) is near 2**-0.5)."""
     rng = np.random.default_rng(seed)
     t = np.array(list(F64_THRESHOLDS.values()))
     both = np.concatenate([t, -t])
@@ -110,8 +111,11 @@ def float64_edges(seed=1):
     tiny = np.concatenate([tiny_mag, -tiny_mag,
                            _neighbours([5e-324, 2.2250738585072014e-308], np.float64, 500)])
     integers = np.arange(-760.0, 761.0, 0.5)
+    found = np.array([-708.4916211344688, 708.4916211344688, -708.4928065098602,
+                      708.4928065098602, 0.41639519072262593, 0.41402094625422536])
     return np.concatenate([near, dense, subnormal_results, -subnormal_results, saturation,
-                           -saturation, steps, -steps, tiny, integers, specials(np.float64)])
+                           -saturation, steps, -steps, tiny, integers, found,
+                           specials(np.float64)])
 
 
 def longdouble_points(n, seed=2):

@@ -285,9 +285,9 @@ static inline __m256d log_sigmoid_from_x4(shared_x4 p)
  * t = 1 - p.  k comes from the bits: for a positive normal double b/2^52 -
  * 1023 is log2 of it within [-0.0861, 0], so (bits(p) - bits(t))/2^52 is
  * log2 y within 0.0861, and k = that rounded.  So |z| <= 0.2004, and
- * p 2^-k - t is exact (Sterbenz).  No division
- * and no float conversion: the one division is the one for z.  On entry p
- * is in (0, 1) and at least 2^-1022, t at least 2^-53. */
+ * p 2^-k - t is exact (Sterbenz).  No division and no float conversion: the
+ * one division is the one for z.  On entry p is in (0, 1) and at least
+ * 2^-1022, t at least 2^-53. */
 typedef struct { __m256d ps, kd; } logit_reduced_x4;
 
 static inline logit_reduced_x4 logit_reduce_x4(__m256d p, __m256d t)

@@ -89,6 +89,21 @@ def test_near_one_half_and_tiny_p(dtype):
     assert np.all(ulp_error(f(tiny), np.log(tiny.astype(LD)), dtype) <= 1.0)
 
 
+@pytest.mark.parametrize("dtype", (np.float32, np.float64))
+def test_reduction_edges(dtype):
+    """p/(1 - p) = 2**k m: the vector kernels pick k from the bit patterns of p and 1 - p,
+    which leaves log2 m up to 0.586 from 0.  Ratios 2**(j + h) for h around +-0.5 and
+    +-0.586 (where the choice of k flips and |z| is largest), j from -100 to 60, each with
+    its neighbouring floats, stay within 1 ULP."""
+    h = np.array([-0.5862, -0.586, -0.58, -0.5, -0.42, 0.42, 0.5, 0.58, 0.586, 0.5862])
+    y = 2.0 ** (np.arange(-100, 61)[:, None] + h).reshape(-1)
+    centre = (y / (1 + y)).astype(dtype)
+    p = np.concatenate([centre + k * np.spacing(centre) for k in range(-8, 9)]).astype(dtype)
+    p = p[(p > 0) & (p < 1)]
+    worst, _ = max_ulp_error("logit", p, f(p), refine_top=64)
+    assert worst.value <= 1.0, worst
+
+
 def ulps_of(values, dtype):
     info = np.finfo(dtype)
     v = np.abs(np.asarray(values, dtype=LD))

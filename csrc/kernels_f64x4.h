@@ -329,21 +329,24 @@ static inline __m256i logit_inside_x4(__m256d p)
                             _mm256_cmpgt_epi64(_mm256_castpd_si256(f64x4(1.0)), bits));
 }
 
-/* float64: t = 1 - p, N = p 2^-k - t and D = p 2^-k + t exactly as pairs,
- * z = N/D corrected once by its residual; the error is that of logit_f64
- * (0.5 ULP + < 2^-56 relative).  p below 2^-960 is scaled by 2^64 first so
- * that 2^-k stays a double. */
-static inline __m256d logit_x4(__m256d p)
+/* float64 logit of q in (0, 1): t = 1 - q, N = q 2^-k - t and D = q 2^-k + t
+ * exactly as pairs, z = N/D corrected once by its residual; the error is that
+ * of logit_f64 (0.5 ULP + < 2^-56 relative).  Where q may be below 2^-960
+ * (may_be_tiny, a compile-time constant after inlining) such q is scaled by
+ * 2^64 first so that 2^-k stays a double. */
+static inline __m256d logit_in_range_x4(__m256d q, int may_be_tiny)
 {
     const __m256d one = f64x4(1.0);
-    __m256i inside = logit_inside_x4(p);
-    __m256d q = _mm256_blendv_pd(f64x4(0.5), p, _mm256_castsi256_pd(inside));
     __m256d t_hi = _mm256_sub_pd(one, q);                   /* Fast2Sum: 1 >= q */
     __m256d t_lo = _mm256_sub_pd(_mm256_sub_pd(one, t_hi), q);
-    __m256d tiny = _mm256_castsi256_pd(
-        _mm256_cmpgt_epi64(_mm256_castpd_si256(f64x4(0x1p-960)), _mm256_castpd_si256(q)));
-    logit_reduced_x4 red = logit_reduce_x4(_mm256_mul_pd(q, _mm256_blendv_pd(one, f64x4(0x1p64), tiny)), t_hi);
-    __m256d kd = _mm256_sub_pd(red.kd, _mm256_and_pd(tiny, f64x4(64.0)));
+    __m256d tiny = _mm256_setzero_pd();
+    if (may_be_tiny) {
+        tiny = _mm256_castsi256_pd(
+            _mm256_cmpgt_epi64(_mm256_castpd_si256(f64x4(0x1p-960)), _mm256_castpd_si256(q)));
+        q = _mm256_mul_pd(q, _mm256_blendv_pd(one, f64x4(0x1p64), tiny));
+    }
+    logit_reduced_x4 red = logit_reduce_x4(q, t_hi);
+    __m256d kd = may_be_tiny ? _mm256_sub_pd(red.kd, _mm256_and_pd(tiny, f64x4(64.0))) : red.kd;
     __m256d n1 = _mm256_sub_pd(red.ps, t_hi);               /* exact: ps/t in [0.666, 1.501] */
     __m256d n_hi = _mm256_sub_pd(n1, t_lo);                 /* TwoSum(n1, -t_lo) */
     __m256d nv = _mm256_sub_pd(n_hi, n1);
@@ -363,9 +366,22 @@ static inline __m256d logit_x4(__m256d p)
     __m256d b = _mm256_add_pd(k_hi, z2);                    /* Fast2Sum: |k_hi| >= ln2 > |2z| or 0 */
     __m256d r = _mm256_add_pd(b, _mm256_add_pd(_mm256_add_pd(_mm256_sub_pd(k_hi, b), z2),
                                                _mm256_fmadd_pd(kd, f64x4(0x1.ef35793c76730p-45), tail)));
-    if (_mm256_testc_si256(inside, _mm256_set1_epi64x(-1)))  /* every p in (0, 1) */
-        return r;
-    return logit_select_x4(p, r, inside);
+    return r;
+}
+
+/* logit on a vector of any p.  Where every p is in [2^-960, 1), the common
+ * case, no p is scaled and no special value is selected. */
+static inline __m256d logit_x4(__m256d p)
+{
+    __m256i bits = _mm256_castpd_si256(p);
+    __m256i regular = _mm256_and_si256(
+        _mm256_cmpgt_epi64(bits, _mm256_set1_epi64x(0x03f0000000000000 - 1)),  /* 2^-960 */
+        _mm256_cmpgt_epi64(_mm256_castpd_si256(f64x4(1.0)), bits));
+    if (_mm256_testc_si256(regular, _mm256_set1_epi64x(-1)))
+        return logit_in_range_x4(p, 0);
+    __m256i inside = logit_inside_x4(p);
+    __m256d q = _mm256_blendv_pd(f64x4(0.5), p, _mm256_castsi256_pd(inside));
+    return logit_select_x4(p, logit_in_range_x4(q, 1), inside);
 }
 
 /* 2 atanh(z) = log((1 + z)/(1 - z)) for |z| <= 0.2004 in plain double, the

@@ -398,21 +398,24 @@ static inline __m256d twice_atanh_short_x4(__m256d z)
     return _mm256_fmadd_pd(_mm256_mul_pd(z2, w), series, z2);
 }
 
-/* float32 logit; the input is exact in double: t = 1 - p and N, D in plain
- * double, relative error < 2^-45 before the one rounding to float. */
-static inline __m128 logit_f32_x4(__m128 p_float)
+/* float32 logit of q in (0, 1), q exact in double: t = 1 - q and N, D in
+ * plain double, relative error < 2^-45 before the one rounding to float. */
+static inline __m256d logit_f32_in_range_x4(__m256d q)
 {
-    const __m256d one = f64x4(1.0);
-    __m256d p = _mm256_cvtps_pd(p_float);
-    __m256i inside = logit_inside_x4(p);
-    __m256d q = _mm256_blendv_pd(f64x4(0.5), p, _mm256_castsi256_pd(inside));
-    __m256d t = _mm256_sub_pd(one, q);
+    __m256d t = _mm256_sub_pd(f64x4(1.0), q);
     logit_reduced_x4 red = logit_reduce_x4(q, t);
     __m256d z = _mm256_div_pd(_mm256_sub_pd(red.ps, t), _mm256_add_pd(red.ps, t));
-    __m256d r = _mm256_fmadd_pd(red.kd, f64x4(0x1.62e42fefa39efp-1), twice_atanh_short_x4(z));
+    return _mm256_fmadd_pd(red.kd, f64x4(0x1.62e42fefa39efp-1), twice_atanh_short_x4(z));
+}
+
+static inline __m128 logit_f32_x4(__m128 p_float)
+{
+    __m256d p = _mm256_cvtps_pd(p_float);
+    __m256i inside = logit_inside_x4(p);
     if (_mm256_testc_si256(inside, _mm256_set1_epi64x(-1)))  /* every p in (0, 1) */
-        return _mm256_cvtpd_ps(r);
-    return _mm256_cvtpd_ps(logit_select_x4(p, r, inside));
+        return _mm256_cvtpd_ps(logit_f32_in_range_x4(p));
+    __m256d q = _mm256_blendv_pd(f64x4(0.5), p, _mm256_castsi256_pd(inside));
+    return _mm256_cvtpd_ps(logit_select_x4(p, logit_f32_in_range_x4(q), inside));
 }
 
 DEFINE_VECTOR_MAP(x4_map, double, __m256d, 4, _mm256_loadu_pd, _mm256_storeu_pd)

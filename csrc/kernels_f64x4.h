@@ -321,11 +321,16 @@ static inline __m256d logit_select_x4(__m256d p, __m256d r, __m256i inside)
     return _mm256_blendv_pd(_mm256_castsi256_pd(special), r, _mm256_castsi256_pd(inside));
 }
 
-/* p in (0, 1), by the integer order of the bits (no FP compare, no flag) */
-static inline __m256i logit_inside_x4(__m256d p)
+/* Below this the float64 logit scales p by 2^64 first (2^-960, as bits). */
+static const int64_t LOGIT_SCALED_BELOW = 0x03f0000000000000;
+
+/* p in [lowest, 1), lowest given by its bits, by the integer order of the
+ * bits (no FP compare, no flag); lowest = 1 (the smallest subnormal) gives
+ * (0, 1) */
+static inline __m256i logit_from_x4(__m256d p, int64_t lowest)
 {
     __m256i bits = _mm256_castpd_si256(p);
-    return _mm256_and_si256(_mm256_cmpgt_epi64(bits, _mm256_setzero_si256()),
+    return _mm256_and_si256(_mm256_cmpgt_epi64(bits, _mm256_set1_epi64x(lowest - 1)),
                             _mm256_cmpgt_epi64(_mm256_castpd_si256(f64x4(1.0)), bits));
 }
 
@@ -342,7 +347,7 @@ static inline __m256d logit_in_range_x4(__m256d q, int may_be_tiny)
     __m256d tiny = _mm256_setzero_pd();
     if (may_be_tiny) {
         tiny = _mm256_castsi256_pd(
-            _mm256_cmpgt_epi64(_mm256_castpd_si256(f64x4(0x1p-960)), _mm256_castpd_si256(q)));
+            _mm256_cmpgt_epi64(_mm256_set1_epi64x(LOGIT_SCALED_BELOW), _mm256_castpd_si256(q)));
         q = _mm256_mul_pd(q, _mm256_blendv_pd(one, f64x4(0x1p64), tiny));
     }
     logit_reduced_x4 red = logit_reduce_x4(q, t_hi);
@@ -373,13 +378,9 @@ static inline __m256d logit_in_range_x4(__m256d q, int may_be_tiny)
  * case, no p is scaled and no special value is selected. */
 static inline __m256d logit_x4(__m256d p)
 {
-    __m256i bits = _mm256_castpd_si256(p);
-    __m256i regular = _mm256_and_si256(
-        _mm256_cmpgt_epi64(bits, _mm256_set1_epi64x(0x03f0000000000000 - 1)),  /* 2^-960 */
-        _mm256_cmpgt_epi64(_mm256_castpd_si256(f64x4(1.0)), bits));
-    if (_mm256_testc_si256(regular, _mm256_set1_epi64x(-1)))
+    if (_mm256_testc_si256(logit_from_x4(p, LOGIT_SCALED_BELOW), _mm256_set1_epi64x(-1)))
         return logit_in_range_x4(p, 0);
-    __m256i inside = logit_inside_x4(p);
+    __m256i inside = logit_from_x4(p, 1);
     __m256d q = _mm256_blendv_pd(f64x4(0.5), p, _mm256_castsi256_pd(inside));
     return logit_select_x4(p, logit_in_range_x4(q, 1), inside);
 }
@@ -411,7 +412,7 @@ static inline __m256d logit_f32_in_range_x4(__m256d q)
 static inline __m128 logit_f32_x4(__m128 p_float)
 {
     __m256d p = _mm256_cvtps_pd(p_float);
-    __m256i inside = logit_inside_x4(p);
+    __m256i inside = logit_from_x4(p, 1);
     if (_mm256_testc_si256(inside, _mm256_set1_epi64x(-1)))  /* every p in (0, 1) */
         return _mm256_cvtpd_ps(logit_f32_in_range_x4(p));
     __m256d q = _mm256_blendv_pd(f64x4(0.5), p, _mm256_castsi256_pd(inside));

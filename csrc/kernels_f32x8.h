@@ -1,6 +1,7 @@
 /*
- * float32 sigma and sigma' eight at a time in float32, for the AVX2 and
- * AVX-512 levels (both compile this same code, so they agree bit for bit).
+ * float32 sigma, sigma' and log_sigmoid eight at a time in float32, for the
+ * AVX2 and AVX-512 levels (both compile this same code, so they agree bit
+ * for bit).
  *
  * The baseline evaluates float32 in float64, two or four lanes per register;
  * this stays in float32, eight lanes, and keeps <= 1 ULP by carrying
@@ -160,6 +161,68 @@ static inline __m256 sigmoid_grad_from_x8(shared_x8 p)
     return finish_x8(p.e_hi, p.e_lo, d_hi, d_lo, p.j, p);
 }
 
+/* log_sigmoid = min(x, 0) - log1p(e), the steps of log_sigmoid_from_x4 in
+ * float32: 1 + e = 2^k1 (1 + f), k1 in {0, 1}, f in [-0.293, 0.415);
+ * log1p(f) = 2 atanh(z), z = f/(2 + f) as z + z_lo, |z| <= 0.172, with the
+ * series to w^4/11 (the terms left out are below 2^-34 of log1p(f)), and
+ * log1p(e) = b + l_lo.  min(x, 0) and -log1p(e) have the same sign: the
+ * error is that of exp (2^-27.8 relative) and of the small terms rounded in
+ * float, then one rounding.  Where j < 0, e < 2^-100: for x >= 0 the result
+ * is rounded once at the scale of e and once more to 2^j times it (as
+ * sigma's), for x < -64 it is x. */
+static inline __m256 log_sigmoid_from_x8(shared_x8 p)
+{
+    const __m256 one = f32x8(1.0f), two = f32x8(2.0f);
+    __m256 k1 = _mm256_cmp_ps(p.e_hi, f32x8(0x1.a8279ap-2f), _CMP_GE_OQ);   /* sqrt2 - 1 */
+    __m256 a = _mm256_and_ps(k1, f32x8(-1.0f));
+    __m256 h = _mm256_blendv_ps(one, f32x8(0.5f), k1);
+    __m256 s = _mm256_add_ps(a, p.e_hi);                     /* Fast2Sum: |a| >= e or a = 0 */
+    __m256 s_err = _mm256_sub_ps(p.e_hi, _mm256_sub_ps(s, a));
+    __m256 f_hi = _mm256_mul_ps(s, h);
+    __m256 f_lo = _mm256_mul_ps(_mm256_add_ps(s_err, p.e_lo), h);
+
+    /* z + z_lo = f/(2 + f): one division, corrected by the fused residual */
+    __m256 d_hi = _mm256_add_ps(two, f_hi);                  /* Fast2Sum: 2 > |f_hi| */
+    __m256 d_lo = _mm256_add_ps(_mm256_add_ps(_mm256_sub_ps(two, d_hi), f_hi), f_lo);
+    __m256 inv = _mm256_div_ps(one, d_hi);
+    __m256 z = _mm256_mul_ps(f_hi, inv);
+    __m256 residual = _mm256_add_ps(_mm256_fnmadd_ps(z, d_hi, f_hi), _mm256_fnmadd_ps(z, d_lo, f_lo));
+    __m256 z_lo = _mm256_mul_ps(residual, inv);
+
+    /* log1p(f) = 2z + (2 z_lo + 2z w Q(w)), Q(w) = sum w^n/(2n + 3), n = 0..4 */
+    __m256 w = _mm256_mul_ps(z, z), w2 = _mm256_mul_ps(w, w);
+    __m256 q = _mm256_fmadd_ps(w2, _mm256_fmadd_ps(w2, f32x8(1.0f / 11), _mm256_fmadd_ps(w, f32x8(1.0f / 9), f32x8(1.0f / 7))),
+                               _mm256_fmadd_ps(w, f32x8(1.0f / 5), f32x8(1.0f / 3)));
+    __m256 z2 = _mm256_add_ps(z, z);
+    __m256 tail = _mm256_fmadd_ps(_mm256_mul_ps(z2, w), q, _mm256_add_ps(z_lo, z_lo));
+
+    /* log1p(e) = k1 ln2 + log1p(f) = b + l_lo, ln2 as float hi + lo */
+    __m256 k_hi = _mm256_and_ps(k1, f32x8(0x1.62e430p-1f));
+    __m256 b = _mm256_add_ps(k_hi, z2);                       /* Fast2Sum: ln2 > 0.344 >= |2z| */
+    __m256 l_lo = _mm256_add_ps(_mm256_add_ps(_mm256_sub_ps(k_hi, b), z2),
+                                _mm256_add_ps(_mm256_and_ps(k1, f32x8(-0x1.05c610p-29f)), tail));
+
+    /* min(x, 0) - (b + l_lo) by TwoSum, x clamped to -2^30 (not moderate);
+     * below that, and for -inf and negative NaNs, x itself */
+    __m256 negative = _mm256_castsi256_ps(_mm256_srai_epi32(_mm256_castps_si256(p.x), 31));
+    __m256 big = _mm256_castsi256_ps(_mm256_cmpgt_epi32(abs_bits_x8(p.x), _mm256_set1_epi32(0x4e800000)));
+    __m256 m = _mm256_and_ps(p.moderate ? p.x : _mm256_blendv_ps(p.x, f32x8(-0x1p30f), big), negative);
+    __m256 c = _mm256_sub_ps(m, b);
+    __m256 bv = _mm256_sub_ps(c, m);
+    __m256 c_err = _mm256_add_ps(_mm256_sub_ps(m, _mm256_sub_ps(c, bv)),
+                                 _mm256_sub_ps(_mm256_sub_ps(_mm256_setzero_ps(), b), bv));
+    __m256 r = _mm256_add_ps(c, _mm256_sub_ps(c_err, l_lo));
+    if (p.moderate)
+        return r;
+    /* 2^j where x >= 0; + 0 turns an underflow to -0 into 0, as the
+     * baseline gives */
+    r = _mm256_mul_ps(r, _mm256_blendv_ps(pow2_x8(p.j), one, negative));
+    r = _mm256_add_ps(r, _mm256_setzero_ps());
+    r = _mm256_blendv_ps(r, p.x, _mm256_and_ps(big, negative));
+    __m256i is_nan = _mm256_cmpgt_epi32(abs_bits_x8(p.x), _mm256_set1_epi32(0x7f800000));
+    return _mm256_add_ps(r, _mm256_and_ps(p.x, _mm256_castsi256_ps(is_nan)));
+}
+
 DEFINE_VECTOR_ARRAY(x8, float, __m256, 8, _mm256_loadu_ps, _mm256_storeu_ps)
 
 static void sigmoid_f32_kernel(const void *in, void *out, ptrdiff_t n)
@@ -175,4 +238,9 @@ static void sigmoid_grad_f32_kernel(const void *in, void *out, ptrdiff_t n)
 static void sigmoid_and_grad_f32_kernel(const void *in, void *out1, void *out2, ptrdiff_t n)
 {
     x8_array((const float *)in, (float *)out1, (float *)out2, n, sigmoid_from_x8, sigmoid_grad_from_x8);
+}
+
+static void log_sigmoid_f32_kernel(const void *in, void *out, ptrdiff_t n)
+{
+    x8_array((const float *)in, (float *)out, NULL, n, log_sigmoid_from_x8, NULL);
 }

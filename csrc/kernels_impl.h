@@ -25,8 +25,8 @@ typedef double f64;
 #ifndef HAVE_F32X8_KERNELS
 KERNEL_F32_F64(sigmoid, f32)
 KERNEL_F32_F64(sigmoid_grad, f32)
-#endif
 KERNEL_F32_F64(log_sigmoid, f32)
+#endif
 #ifndef HAVE_F64X4_KERNELS
 KERNEL_F32_F64(sigmoid, f64)
 KERNEL_F32_F64(sigmoid_grad, f64)

@@ -27,7 +27,8 @@ FUNCTIONS = ("sigmoid", "sigmoid_grad", "log_sigmoid", "logit")
 # the results computed on avx2 and avx512 by csrc/kernels_f32x8.h (float32)
 # and csrc/kernels_f64x4.h (float64, and float32 logit)
 VECTOR_RESULTS = {
-    "float32": ("sigmoid", "sigmoid_grad", "sigmoid_and_grad0", "sigmoid_and_grad1", "logit"),
+    "float32": ("sigmoid", "sigmoid_grad", "sigmoid_and_grad0", "sigmoid_and_grad1",
+                "log_sigmoid", "logit"),
     "float64": ("sigmoid", "sigmoid_grad", "sigmoid_and_grad0", "sigmoid_and_grad1",
                 "log_sigmoid", "logit"),
 }

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import sigmoidx
-from reference import reference_mp, ulp_error
+from reference import max_ulp_error, reference_mp, ulp_error
 
 f = sigmoidx.log_sigmoid
 LD = np.longdouble
@@ -107,3 +107,16 @@ def test_equals_log_of_sigmoid_where_that_is_accurate(dtype):
                                       (np.int16(3), np.float32), (True, np.float16)])
 def test_dtype_rules_are_those_of_np_exp(x, dtype):
     assert np.asarray(f(x)).dtype == np.exp(x).dtype == dtype
+
+
+def test_float32_kernel_regime_edges():
+    """Where the float32 vector kernel changes regime, every float within 2**12 patterns,
+    both signs, stays within 1 ULP: e = sqrt(2) - 1 (|x| = 0.8814, 1 + e = 2 (1 + f)
+    from there), |x| = 64 (the moderate blocks end), 100 ln 2 (e is scaled by 2**100
+    beyond), 2**30 (below -2**30 the result is x).  All 2**32 inputs: accuracy.py."""
+    centres = np.array([np.log1p(np.sqrt(2.0)), 64.0, 100 * np.log(2.0), 2.0**30])
+    bits = np.concatenate([centres, -centres]).astype(np.float32).view(np.uint32).astype(np.int64)
+    near = (bits[:, None] + np.arange(-2**12, 2**12 + 1)).reshape(-1)
+    x = near.astype(np.uint32).view(np.float32)
+    worst, _ = max_ulp_error("log_sigmoid", x, f(x))
+    assert worst.value <= 1.0, worst

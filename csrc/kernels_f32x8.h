@@ -89,7 +89,7 @@ static inline exp_split_x8 exp_neg_x8(__m256 ax)
     return e;
 }
 
-/* What sigma and sigma' share: e = exp(-|x|) 2^-j = e_hi + e_lo and
+/* What the functions share: e = exp(-|x|) 2^-j = e_hi + e_lo and
  * s = 1 + e = s_hi + s_lo (to within what float32 can hold). */
 typedef struct { __m256 x, e_hi, e_lo, s_hi, s_lo; __m256i j; int moderate; } shared_x8;
 
@@ -162,9 +162,9 @@ static inline __m256 sigmoid_grad_from_x8(shared_x8 p)
 }
 
 /* log_sigmoid = min(x, 0) - log1p(e), the steps of log_sigmoid_from_x4 in
- * float32: 1 + e = 2^k1 (1 + f), k1 in {0, 1}, f in [-0.293, 0.415);
- * log1p(f) = 2 atanh(z), z = f/(2 + f) as z + z_lo, |z| <= 0.172, with the
- * series to w^4/11 (the terms left out are below 2^-34 of log1p(f)), and
+ * float32: 1 + e = 2^k1 (1 + f), k1 in {0, 1}; log1p(f) = 2 atanh(z),
+ * z = s/(c + s), s = e - k1, c = 2^(k1 + 1), as z + z_lo, |z| <= 0.172, with
+ * the series to w^4/11 (the terms left out are below 2^-34 of log1p(f)); and
  * log1p(e) = b + l_lo.  min(x, 0) and -log1p(e) have the same sign: the
  * error is that of exp (2^-27.8 relative) and of the small terms rounded in
  * float, then one rounding.  Where j < 0, e < 2^-100: for x >= 0 the result
@@ -172,51 +172,48 @@ static inline __m256 sigmoid_grad_from_x8(shared_x8 p)
  * sigma's), for x < -64 it is x. */
 static inline __m256 log_sigmoid_from_x8(shared_x8 p)
 {
-    const __m256 one = f32x8(1.0f), two = f32x8(2.0f);
     __m256 k1 = _mm256_cmp_ps(p.e_hi, f32x8(0x1.a8279ap-2f), _CMP_GE_OQ);   /* sqrt2 - 1 */
     __m256 a = _mm256_and_ps(k1, f32x8(-1.0f));
-    __m256 h = _mm256_blendv_ps(one, f32x8(0.5f), k1);
-    __m256 s = _mm256_add_ps(a, p.e_hi);                     /* Fast2Sum: |a| >= e or a = 0 */
-    __m256 s_err = _mm256_sub_ps(p.e_hi, _mm256_sub_ps(s, a));
-    __m256 f_hi = _mm256_mul_ps(s, h);
-    __m256 f_lo = _mm256_mul_ps(_mm256_add_ps(s_err, p.e_lo), h);
+    __m256 c = _mm256_blendv_ps(f32x8(2.0f), f32x8(4.0f), k1);
+    __m256 s_hi = _mm256_add_ps(a, p.e_hi);                  /* Fast2Sum: |a| >= e or a = 0 */
+    __m256 s_lo = _mm256_add_ps(_mm256_sub_ps(p.e_hi, _mm256_sub_ps(s_hi, a)), p.e_lo);
 
-    /* z + z_lo = f/(2 + f): one division, corrected by the fused residual */
-    __m256 d_hi = _mm256_add_ps(two, f_hi);                  /* Fast2Sum: 2 > |f_hi| */
-    __m256 d_lo = _mm256_add_ps(_mm256_add_ps(_mm256_sub_ps(two, d_hi), f_hi), f_lo);
-    __m256 inv = _mm256_div_ps(one, d_hi);
-    __m256 z = _mm256_mul_ps(f_hi, inv);
-    __m256 residual = _mm256_add_ps(_mm256_fnmadd_ps(z, d_hi, f_hi), _mm256_fnmadd_ps(z, d_lo, f_lo));
+    /* z + z_lo = s/(c + s): one division, corrected by the fused residual */
+    __m256 d_hi = _mm256_add_ps(c, s_hi);                    /* Fast2Sum: c > |s| */
+    __m256 d_lo = _mm256_add_ps(_mm256_add_ps(_mm256_sub_ps(c, d_hi), s_hi), s_lo);
+    __m256 inv = _mm256_div_ps(f32x8(1.0f), d_hi);
+    __m256 z = _mm256_mul_ps(s_hi, inv);
+    __m256 residual = _mm256_add_ps(_mm256_fnmadd_ps(z, d_hi, s_hi), _mm256_fnmadd_ps(z, d_lo, s_lo));
     __m256 z_lo = _mm256_mul_ps(residual, inv);
 
-    /* log1p(f) = 2z + (2 z_lo + 2z w Q(w)), Q(w) = sum w^n/(2n + 3), n = 0..4 */
+    /* log1p(e) 2^-j = k1 ln2 + 2z + (2z_lo + 2z w Q(w)) = b + l_lo, ln2 as
+     * float hi + lo, Q(w) = sum w^n/(2n + 3), n = 0..4 */
     __m256 w = _mm256_mul_ps(z, z), w2 = _mm256_mul_ps(w, w);
     __m256 q = _mm256_fmadd_ps(w2, _mm256_fmadd_ps(w2, f32x8(1.0f / 11), _mm256_fmadd_ps(w, f32x8(1.0f / 9), f32x8(1.0f / 7))),
                                _mm256_fmadd_ps(w, f32x8(1.0f / 5), f32x8(1.0f / 3)));
     __m256 z2 = _mm256_add_ps(z, z);
     __m256 tail = _mm256_fmadd_ps(_mm256_mul_ps(z2, w), q, _mm256_add_ps(z_lo, z_lo));
-
-    /* log1p(e) = k1 ln2 + log1p(f) = b + l_lo, ln2 as float hi + lo */
     __m256 k_hi = _mm256_and_ps(k1, f32x8(0x1.62e430p-1f));
     __m256 b = _mm256_add_ps(k_hi, z2);                       /* Fast2Sum: ln2 > 0.344 >= |2z| */
     __m256 l_lo = _mm256_add_ps(_mm256_add_ps(_mm256_sub_ps(k_hi, b), z2),
                                 _mm256_add_ps(_mm256_and_ps(k1, f32x8(-0x1.05c610p-29f)), tail));
 
-    /* min(x, 0) - (b + l_lo) by TwoSum, x clamped to -2^30 (not moderate);
-     * below that, and for -inf and negative NaNs, x itself */
+    /* min(x, 0) - (b + l_lo): the two leading terms have the same sign, so
+     * Fast2Sum with the larger in magnitude first; x clamped to -2^30 (not
+     * moderate), below that, and for -inf and negative NaNs, x itself */
     __m256 negative = _mm256_castsi256_ps(_mm256_srai_epi32(_mm256_castps_si256(p.x), 31));
     __m256 big = _mm256_castsi256_ps(_mm256_cmpgt_epi32(abs_bits_x8(p.x), _mm256_set1_epi32(0x4e800000)));
     __m256 m = _mm256_and_ps(p.moderate ? p.x : _mm256_blendv_ps(p.x, f32x8(-0x1p30f), big), negative);
-    __m256 c = _mm256_sub_ps(m, b);
-    __m256 bv = _mm256_sub_ps(c, m);
-    __m256 c_err = _mm256_add_ps(_mm256_sub_ps(m, _mm256_sub_ps(c, bv)),
-                                 _mm256_sub_ps(_mm256_sub_ps(_mm256_setzero_ps(), b), bv));
-    __m256 r = _mm256_add_ps(c, _mm256_sub_ps(c_err, l_lo));
+    __m256 minus_b = _mm256_xor_ps(b, f32x8(-0.0f));
+    __m256 larger = _mm256_min_ps(m, minus_b), smaller = _mm256_max_ps(m, minus_b);
+    __m256 sum = _mm256_add_ps(larger, smaller);
+    __m256 sum_err = _mm256_sub_ps(smaller, _mm256_sub_ps(sum, larger));
+    __m256 r = _mm256_add_ps(sum, _mm256_sub_ps(sum_err, l_lo));
     if (p.moderate)
         return r;
     /* 2^j where x >= 0; + 0 turns an underflow to -0 into 0, as the
      * baseline gives */
-    r = _mm256_mul_ps(r, _mm256_blendv_ps(pow2_x8(p.j), one, negative));
+    r = _mm256_mul_ps(r, _mm256_blendv_ps(pow2_x8(p.j), f32x8(1.0f), negative));
     r = _mm256_add_ps(r, _mm256_setzero_ps());
     r = _mm256_blendv_ps(r, p.x, _mm256_and_ps(big, negative));
     __m256i is_nan = _mm256_cmpgt_epi32(abs_bits_x8(p.x), _mm256_set1_epi32(0x7f800000));

@@ -210,66 +210,51 @@ static inline __m256d atanh_tail_x4(__m256d w, int w10)
     return _mm256_fmadd_pd(_mm256_mul_pd(w4, w4), q89, q);
 }
 
-/* log1p(f_hi + f_lo), f in [-0.293, 0.415], as a_hi + a_lo: the steps of
- * log1p_reduced_f64 in sigmoid_math.h with fused multiply-adds.  z = f/(2 + f)
- * as z + z_lo; log1p(f) = (f - z f) + 2 z^3 Q(z^2). */
-static inline void log1p_reduced_x4(__m256d f_hi, __m256d f_lo, __m256d *a_hi, __m256d *a_lo)
-{
-    const __m256d one = f64x4(1.0), two = f64x4(2.0);
-    __m256d d_hi = _mm256_add_pd(two, f_hi);
-    __m256d d_lo = _mm256_add_pd(_mm256_add_pd(_mm256_sub_pd(two, d_hi), f_hi), f_lo);
-    __m256d inv = _mm256_div_pd(one, d_hi);
-    __m256d z = _mm256_mul_pd(f_hi, inv);
-    __m256d residual = _mm256_add_pd(_mm256_fnmadd_pd(z, d_hi, f_hi), _mm256_fnmadd_pd(z, d_lo, f_lo));
-    __m256d z_lo = _mm256_mul_pd(residual, inv);
-    __m256d zf = _mm256_mul_pd(z, f_hi);
-    __m256d zf_lo = _mm256_add_pd(_mm256_fmsub_pd(z, f_hi, zf),
-                                  _mm256_fmadd_pd(z, f_lo, _mm256_mul_pd(z_lo, f_hi)));
-    __m256d w = _mm256_mul_pd(z, z);
-    __m256d tail = _mm256_mul_pd(_mm256_mul_pd(_mm256_add_pd(z, z), w), atanh_tail_x4(w, 0));
-    *a_hi = _mm256_sub_pd(f_hi, zf);                        /* Fast2Sum: |zf| < |f_hi| */
-    *a_lo = _mm256_add_pd(_mm256_sub_pd(_mm256_sub_pd(f_hi, *a_hi), zf),
-                          _mm256_add_pd(_mm256_sub_pd(f_lo, zf_lo), tail));
-}
-
 /* log_sigmoid = min(x, 0) - log1p(e), the steps of log_sigmoid_f64 in
  * sigmoid_math.h (which has the error analysis, for an exp within 2^-58;
- * exp_neg_x4 is within 2^-55.8: 0.79 ULP at worst) with fused multiply-adds:
- * 1 + e = 2^k1 (1 + f), k1 in {0, 1}; log1p(f) = 2 atanh(z), z = f/(2 + f),
- * as a_hi + a_lo.  Where j < 0, e < 2^-1000 and log1p(e) = e: the result,
- * -log1p(e) for x >= 0, is rounded once at the scale of e and once more to
- * 2^j times it (x < -708 gives x). */
+ * exp_neg_x4 is within 2^-55.8: 0.79 ULP at worst) with fused multiply-adds
+ * and two shortcuts: 1 + e = 2^k1 (1 + f), k1 in {0, 1}, and log1p(f) =
+ * 2 atanh(z) with z = f/(2 + f) = s/(c + s), s = 2^k1 f = e - k1 and
+ * c = 2^(k1 + 1), so that f is never formed; and 2z + 2z_lo is the leading
+ * part (e 2^-j is at least 2^-1001: f is 0 or normal).  Where j < 0,
+ * e < 2^-1000 and log1p(e) = e: the result, -log1p(e) for x >= 0, is rounded
+ * once at the scale of e and once more to 2^j times it (x < -708 gives x). */
 static inline __m256d log_sigmoid_from_x4(shared_x4 p)
 {
-    const __m256d one = f64x4(1.0);
     __m256d k1 = _mm256_cmp_pd(p.e_hi, f64x4(0x1.a827999fcef34p-2), _CMP_GE_OQ); /* sqrt2 - 1 */
     __m256d a = _mm256_and_pd(k1, f64x4(-1.0));
-    __m256d h = _mm256_blendv_pd(one, f64x4(0.5), k1);
-    __m256d s = _mm256_add_pd(a, p.e_hi);                   /* Fast2Sum: |a| >= e or a = 0 */
-    __m256d s_err = _mm256_sub_pd(p.e_hi, _mm256_sub_pd(s, a));
-    __m256d f_hi = _mm256_mul_pd(s, h);
-    __m256d f_lo = _mm256_mul_pd(_mm256_add_pd(s_err, p.e_lo), h);
+    __m256d c = _mm256_blendv_pd(f64x4(2.0), f64x4(4.0), k1);
+    __m256d s_hi = _mm256_add_pd(a, p.e_hi);                /* Fast2Sum: |a| >= e or a = 0 */
+    __m256d s_lo = _mm256_add_pd(_mm256_sub_pd(p.e_hi, _mm256_sub_pd(s_hi, a)), p.e_lo);
 
-    __m256d a_hi, a_lo;
-    log1p_reduced_x4(f_hi, f_lo, &a_hi, &a_lo);
+    /* z + z_lo = s/(c + s): one division, corrected by the fused residual */
+    __m256d d_hi = _mm256_add_pd(c, s_hi);                  /* Fast2Sum: c > |s| */
+    __m256d d_lo = _mm256_add_pd(_mm256_add_pd(_mm256_sub_pd(c, d_hi), s_hi), s_lo);
+    __m256d inv = _mm256_div_pd(f64x4(1.0), d_hi);
+    __m256d z = _mm256_mul_pd(s_hi, inv);
+    __m256d residual = _mm256_add_pd(_mm256_fnmadd_pd(z, d_hi, s_hi), _mm256_fnmadd_pd(z, d_lo, s_lo));
+    __m256d z_lo = _mm256_mul_pd(residual, inv);
 
-    /* log1p(e) 2^j = (k1 ln2 + log1p(f)) 2^j = b + l_lo */
+    /* log1p(e) 2^-j = k1 ln2 + 2z + (2z_lo + 2z w Q(w)) = b + l_lo */
+    __m256d w = _mm256_mul_pd(z, z), z2 = _mm256_add_pd(z, z);
+    __m256d tail = _mm256_fmadd_pd(_mm256_mul_pd(z2, w), atanh_tail_x4(w, 0), _mm256_add_pd(z_lo, z_lo));
     __m256d k_hi = _mm256_and_pd(k1, f64x4(0x1.62e42fefa3800p-1));
-    __m256d k_lo = _mm256_and_pd(k1, f64x4(0x1.ef35793c76730p-45));
-    __m256d b = _mm256_add_pd(k_hi, a_hi);                  /* Fast2Sum: ln2 > |a_hi| */
-    __m256d l_lo = _mm256_add_pd(_mm256_add_pd(_mm256_sub_pd(k_hi, b), a_hi), _mm256_add_pd(k_lo, a_lo));
+    __m256d b = _mm256_add_pd(k_hi, z2);                    /* Fast2Sum: ln2 > 0.344 >= |2z| */
+    __m256d l_lo = _mm256_add_pd(_mm256_add_pd(_mm256_sub_pd(k_hi, b), z2),
+                                 _mm256_add_pd(_mm256_and_pd(k1, f64x4(0x1.ef35793c76730p-45)), tail));
 
-    /* min(x, 0) - (b + l_lo) by TwoSum, x clamped to -2^60 (not moderate);
-     * below that, and for -inf and negative NaNs, x itself */
+    /* min(x, 0) - (b + l_lo): the two leading terms have the same sign, so
+     * Fast2Sum with the larger in magnitude first; x clamped to -2^60 (not
+     * moderate), below that, and for -inf and negative NaNs, x itself */
     __m256d big = _mm256_castsi256_pd(_mm256_cmpgt_epi64(abs_bits_x4(p.x),
                                                          _mm256_set1_epi64x(0x43b0000000000000)));
     __m256d clamped = p.moderate ? p.x : _mm256_blendv_pd(p.x, f64x4(-0x1p60), big);
     __m256d m = _mm256_blendv_pd(_mm256_setzero_pd(), clamped, p.x);
-    __m256d c = _mm256_sub_pd(m, b);
-    __m256d bv = _mm256_sub_pd(c, m);
-    __m256d c_err = _mm256_add_pd(_mm256_sub_pd(m, _mm256_sub_pd(c, bv)),
-                                  _mm256_sub_pd(_mm256_sub_pd(_mm256_setzero_pd(), b), bv));
-    __m256d r = _mm256_add_pd(c, _mm256_sub_pd(c_err, l_lo));
+    __m256d minus_b = _mm256_xor_pd(b, f64x4(-0.0));
+    __m256d larger = _mm256_min_pd(m, minus_b), smaller = _mm256_max_pd(m, minus_b);
+    __m256d sum = _mm256_add_pd(larger, smaller);
+    __m256d sum_err = _mm256_sub_pd(smaller, _mm256_sub_pd(sum, larger));
+    __m256d r = _mm256_add_pd(sum, _mm256_sub_pd(sum_err, l_lo));
     if (p.moderate)
         return r;
     /* 2^j where x >= 0 (j < 0 and x < 0 give x); + 0 turns an underflow to

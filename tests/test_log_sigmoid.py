@@ -109,14 +109,23 @@ def test_dtype_rules_are_those_of_np_exp(x, dtype):
     assert np.asarray(f(x)).dtype == np.exp(x).dtype == dtype
 
 
-def test_float32_kernel_regime_edges():
-    """Where the float32 vector kernel changes regime, every float within 2**12 patterns,
-    both signs, stays within 1 ULP: e = sqrt(2) - 1 (|x| = 0.8814, 1 + e = 2 (1 + f)
-    from there), |x| = 64 (the moderate blocks end), 100 ln 2 (e is scaled by 2**100
-    beyond), 2**30 (below -2**30 the result is x).  All 2**32 inputs: accuracy.py."""
-    centres = np.array([np.log1p(np.sqrt(2.0)), 64.0, 100 * np.log(2.0), 2.0**30])
-    bits = np.concatenate([centres, -centres]).astype(np.float32).view(np.uint32).astype(np.int64)
+REGIME_EDGES = {  # |x| where the vector kernels change regime (csrc/kernels_f*x*.h)
+    np.float32: (np.log1p(np.sqrt(2.0)), 64.0, 100 * np.log(2.0), 2.0**30),
+    np.float64: (np.log1p(np.sqrt(2.0)), 512.0, 1000 * np.log(2.0), 2.0**60),
+}
+
+
+@pytest.mark.parametrize("dtype", (np.float32, np.float64))
+def test_kernel_regime_edges(dtype):
+    """Where the vector kernels change regime, every float within 2**12 patterns, both
+    signs, stays within 1 ULP: e = sqrt(2) - 1 (|x| = 0.8814, 1 + e = 2 (1 + f) from
+    there), the end of the moderate blocks (64, 512), where e starts being scaled
+    (100 ln 2, 1000 ln 2), and the clamp of x (below it the result is x).  All 2**32
+    float32 inputs: benchmarks/accuracy.py."""
+    centres = np.array(REGIME_EDGES[dtype])
+    uint = np.dtype(f"u{np.dtype(dtype).itemsize}")
+    bits = np.concatenate([centres, -centres]).astype(dtype).view(uint).astype(np.int64)
     near = (bits[:, None] + np.arange(-2**12, 2**12 + 1)).reshape(-1)
-    x = near.astype(np.uint32).view(np.float32)
+    x = near.astype(uint).view(dtype)
     worst, _ = max_ulp_error("log_sigmoid", x, f(x))
     assert worst.value <= 1.0, worst

@@ -281,14 +281,15 @@ static inline logit_reduced_x4 logit_reduce_x4(__m256d p, __m256d t)
      * bits positive, 2^51 rounds it to nearest */
     __m256i b = _mm256_add_epi64(_mm256_sub_epi64(_mm256_castpd_si256(p), _mm256_castpd_si256(t)),
                                  _mm256_set1_epi64x(0x3ff8000000000000));
-    /* 2^-k = the double with exponent field 2046 - (k + 1023) */
-    __m256i scale = _mm256_sub_epi64(_mm256_set1_epi64x((int64_t)2046 << 52),
-                                     _mm256_and_si256(b, _mm256_set1_epi64x((int64_t)0xfff0000000000000)));
+    /* p 2^-k, a normal double like p: k subtracted from the exponent field */
+    __m256i ps = _mm256_add_epi64(_mm256_sub_epi64(_mm256_castpd_si256(p),
+                                                   _mm256_and_si256(b, _mm256_set1_epi64x((int64_t)0xfff0000000000000))),
+                                  _mm256_set1_epi64x((int64_t)1023 << 52));
     /* k as a double through the bits of 1.5 2^52 + k + 1023 (no int64 ->
      * double in AVX2) */
     const __m256d magic = f64x4(0x1.8p52);
     __m256i shifted = _mm256_add_epi64(_mm256_castpd_si256(magic), _mm256_srli_epi64(b, 52));
-    logit_reduced_x4 r = {_mm256_mul_pd(p, _mm256_castsi256_pd(scale)),
+    logit_reduced_x4 r = {_mm256_castsi256_pd(ps),
                           _mm256_sub_pd(_mm256_castsi256_pd(shifted), f64x4(0x1.8p52 + 1023))};
     return r;
 }
@@ -338,13 +339,14 @@ static inline __m256d logit_in_range_x4(__m256d q, int may_be_tiny)
     logit_reduced_x4 red = logit_reduce_x4(q, t_hi);
     __m256d kd = may_be_tiny ? _mm256_sub_pd(red.kd, _mm256_and_pd(tiny, f64x4(64.0))) : red.kd;
     __m256d n1 = _mm256_sub_pd(red.ps, t_hi);               /* exact: ps/t in [0.666, 1.501] */
-    __m256d n_hi = _mm256_sub_pd(n1, t_lo);                 /* TwoSum(n1, -t_lo) */
-    __m256d nv = _mm256_sub_pd(n_hi, n1);
-    __m256d n_lo = _mm256_sub_pd(_mm256_sub_pd(n1, _mm256_sub_pd(n_hi, nv)), _mm256_add_pd(t_lo, nv));
-    __m256d d_hi = _mm256_add_pd(red.ps, t_hi);             /* TwoSum(ps, t_hi) + t_lo */
-    __m256d dv = _mm256_sub_pd(d_hi, red.ps);
-    __m256d d_lo = _mm256_add_pd(_mm256_add_pd(_mm256_sub_pd(red.ps, _mm256_sub_pd(d_hi, dv)),
-                                               _mm256_sub_pd(t_hi, dv)), t_lo);
+    /* Fast2Sum(n1, -t_lo): t_lo is 0 unless q < 1/2, and then n1 is 0 or a
+     * multiple of 2^-54 (ps >= 1/3), at least |t_lo| */
+    __m256d n_hi = _mm256_sub_pd(n1, t_lo);
+    __m256d n_lo = _mm256_sub_pd(_mm256_sub_pd(n1, n_hi), t_lo);
+    /* Fast2Sum(ps, t_hi), the larger first, + t_lo */
+    __m256d larger = _mm256_max_pd(red.ps, t_hi), smaller = _mm256_min_pd(red.ps, t_hi);
+    __m256d d_hi = _mm256_add_pd(larger, smaller);
+    __m256d d_lo = _mm256_add_pd(_mm256_sub_pd(smaller, _mm256_sub_pd(d_hi, larger)), t_lo);
     __m256d inv = _mm256_div_pd(one, d_hi);
     __m256d z = _mm256_mul_pd(n_hi, inv);
     __m256d z_lo = _mm256_mul_pd(_mm256_add_pd(_mm256_fnmadd_pd(z, d_hi, n_hi), _mm256_fnmadd_pd(z, d_lo, n_lo)),

@@ -1,7 +1,8 @@
 /*
  * float64 sigmoid, sigmoid_grad, sigmoid_and_grad, log_sigmoid and logit four
  * at a time (and float32 logit, evaluated in float64), for the AVX2 and
- * AVX-512 levels (both compile this same code, so they agree bit for bit).
+ * AVX-512 levels (both compile this same code, so they agree bit for bit);
+ * and at the end float64 sigmoid_backward, which gives the baseline's bits.
  *
  * The baseline evaluates sigmoid_math.h's scalar functions; this is the same
  * formulation with an exp that is cheaper in vector registers: a four-entry
@@ -24,6 +25,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "kernels_vector_loops.h"
+#include "sigmoid_math.h"
 
 #define HAVE_F64X4_KERNELS 1
 
@@ -440,4 +442,35 @@ DEFINE_VECTOR_MAP(f32_via_x4_map, float, __m128, 4, _mm_loadu_ps, _mm_storeu_ps)
 static void logit_f32_kernel(const void *in, void *out, ptrdiff_t n)
 {
     f32_via_x4_map((const float *)in, (float *)out, n, logit_f32_x4);
+}
+
+/* sigmoid_backward, the steps of sigmoid_backward_f64 four at a time where
+ * every y of the vector is in [-1, 1] and every dy y (1 - y) below 2^1022 in
+ * magnitude (a sigmoid output and a finite result): there 1 - y by Fast2Sum
+ * has the same exact error as the TwoSum, and no step needs a mask.  Other
+ * vectors, and the tail, go through the scalar function: the same bits. */
+static void sigmoid_backward_f64_kernel(const void *in1, const void *in2, void *out, ptrdiff_t n)
+{
+    const double *dy = (const double *)in1, *y = (const double *)in2;
+    double *result = (double *)out;
+    const __m256d one = f64x4(1.0);
+    ptrdiff_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        __m256d d = _mm256_loadu_pd(dy + i), v = _mm256_loadu_pd(y + i);
+        __m256d t = _mm256_sub_pd(one, v);
+        __m256d p_hi = _mm256_mul_pd(v, t);
+        __m256i outside = _mm256_or_si256(
+            _mm256_cmpgt_epi64(abs_bits_x4(v), _mm256_castpd_si256(one)),
+            _mm256_cmpgt_epi64(abs_bits_x4(_mm256_mul_pd(d, p_hi)), _mm256_set1_epi64x(0x7fcfffffffffffff)));
+        if (!_mm256_testz_si256(outside, outside)) {
+            for (int k = 0; k < 4; k++)
+                result[i + k] = sigmoid_backward_f64(dy[i + k], y[i + k]);
+            continue;
+        }
+        __m256d t_lo = _mm256_sub_pd(_mm256_sub_pd(one, t), v);
+        __m256d p_lo = _mm256_add_pd(_mm256_fmsub_pd(v, t, p_hi), _mm256_mul_pd(v, t_lo));
+        _mm256_storeu_pd(result + i, _mm256_fmadd_pd(d, p_hi, _mm256_mul_pd(d, p_lo)));
+    }
+    for (; i < n; i++)
+        result[i] = sigmoid_backward_f64(dy[i], y[i]);
 }

@@ -67,7 +67,9 @@ KERNEL2_F32_F64(sigmoid_and_grad, f64)
             out[i] = func##_##type(in1[i], in2[i]);                           \
     }
 BINARY_F32_F64(sigmoid_backward, f32)
+#ifndef HAVE_F64X4_KERNELS
 BINARY_F32_F64(sigmoid_backward, f64)
+#endif
 
 #ifndef HAVE_F16C_BLOCKS
 static void halves_to_floats(const uint16_t *in, float *out, ptrdiff_t n)

@@ -212,13 +212,16 @@ static inline __m256d atanh_tail_x4(__m256d w, int w10)
     return _mm256_fmadd_pd(_mm256_mul_pd(w4, w4), q89, q);
 }
 
-/* log_sigmoid = min(x, 0) - log1p(e), the steps of log_sigmoid_f64 in
- * sigmoid_math.h (which has the error analysis, for an exp within 2^-58;
- * exp_neg_x4 is within 2^-55.8: 0.79 ULP at worst) with fused multiply-adds
- * and two shortcuts: 1 + e = 2^k1 (1 + f), k1 in {0, 1}, and log1p(f) =
- * 2 atanh(z) with z = f/(2 + f) = s/(c + s), s = 2^k1 f = e - k1 and
- * c = 2^(k1 + 1), so that f is never formed; and 2z + 2z_lo is the leading
- * part (e 2^-j is at least 2^-1001: f is 0 or normal).  Where j < 0,
+/* log_sigmoid = min(x, 0) - log1p(e), the scheme of log_sigmoid_f64 in
+ * sigmoid_math.h with fused multiply-adds and two shortcuts: 1 + e =
+ * 2^k1 (1 + f), k1 in {0, 1}, and log1p(f) = 2 atanh(z) with z = f/(2 + f) =
+ * s/(c + s), s = 2^k1 f = e - k1 and c = 2^(k1 + 1), so that f is never
+ * formed; and 2z + 2z_lo (relative error below 2^-100) leads instead of
+ * f - zf, which the scalar code needs for subnormal f (here e 2^-j is at
+ * least 2^-1001: f is 0 or normal).  The leading terms are exact or carry
+ * their errors; the small ones (2z_lo, the series) are rounded, < 2^-58 of
+ * log1p(f) together; exp_neg_x4 is within 2^-55.8: 0.79 ULP at worst
+ * (benchmarks/accuracy.py).  Where j < 0,
  * e < 2^-1000 and log1p(e) = e: the result, -log1p(e) for x >= 0, is rounded
  * once at the scale of e and once more to 2^j times it (x < -708 gives x). */
 static inline __m256d log_sigmoid_from_x4(shared_x4 p)

@@ -31,6 +31,9 @@ import scipy.special  # noqa: E402
 
 import sigmoidx  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from reference import reference_np, ulp_error  # noqa: E402
+
 SOURCE = Path(__file__).with_name("plain_sigmoid.c")
 
 
@@ -46,14 +49,6 @@ def plain_caller(lib: ctypes.CDLL, x: np.ndarray, out: np.ndarray):
     args = (ctypes.c_void_p(x.ctypes.data), ctypes.c_void_p(out.ctypes.data),
             ctypes.c_ssize_t(x.size))
     return lambda: kernel(*args)
-
-
-def max_ulp(y: np.ndarray, x: np.ndarray) -> float:
-    """Max error of y = sigma(x) in ULP of the result, against long double."""
-    x_wide = x.astype(np.longdouble)
-    exact = np.where(x_wide < 0, np.exp(x_wide) / (1 + np.exp(x_wide)), 1 / (1 + np.exp(-x_wide)))
-    ulp = np.spacing(exact.astype(y.dtype)).astype(np.longdouble)
-    return float(np.max(np.abs(y.astype(np.longdouble) - exact) / ulp))
 
 
 def main() -> None:
@@ -85,7 +80,7 @@ def main() -> None:
                 ns = {key: t.best / size * 1e9 for key, t in timings.items()}
                 sample = slice(0, min(size, 10**6))
                 benches["plain"]()
-                error = max_ulp(out[sample], x[sample])
+                error = ulp_error(out[sample], reference_np("sigmoid", x[sample])).max()
                 print(f"| {np.dtype(dtype).name} | {speed.format_size(size)} | "
                       + " | ".join(f"{ns[k]:.3f}" for k in benches)
                       + f" | {ns['expit'] / ns['sigmoidx']:.2f}x | {ns['expit'] / ns['plain']:.2f}x"

@@ -324,7 +324,7 @@ static const int64_t LOGIT_SCALED_BELOW = 0x03f0000000000000;
 /* p in [lowest, 1), lowest given by its bits, by the integer order of the
  * bits (no FP compare, no flag); lowest = 1 (the smallest subnormal) gives
  * (0, 1) */
-static inline __m256i logit_from_x4(__m256d p, int64_t lowest)
+static inline __m256i from_lowest_below_one_x4(__m256d p, int64_t lowest)
 {
     __m256i bits = _mm256_castpd_si256(p);
     return _mm256_and_si256(_mm256_cmpgt_epi64(bits, _mm256_set1_epi64x(lowest - 1)),
@@ -377,9 +377,9 @@ static inline __m256d logit_in_range_x4(__m256d q, int may_be_tiny)
  * case, no p is scaled and no special value is selected. */
 static inline __m256d logit_x4(__m256d p)
 {
-    if (_mm256_testc_si256(logit_from_x4(p, LOGIT_SCALED_BELOW), _mm256_set1_epi64x(-1)))
+    if (_mm256_testc_si256(from_lowest_below_one_x4(p, LOGIT_SCALED_BELOW), _mm256_set1_epi64x(-1)))
         return logit_in_range_x4(p, 0);
-    __m256i inside = logit_from_x4(p, 1);
+    __m256i inside = from_lowest_below_one_x4(p, 1);
     __m256d q = _mm256_blendv_pd(f64x4(0.5), p, _mm256_castsi256_pd(inside));
     return logit_select_x4(p, logit_in_range_x4(q, 1), inside);
 }
@@ -411,7 +411,7 @@ static inline __m256d logit_f32_in_range_x4(__m256d q)
 static inline __m128 logit_f32_x4(__m128 p_float)
 {
     __m256d p = _mm256_cvtps_pd(p_float);
-    __m256i inside = logit_from_x4(p, 1);
+    __m256i inside = from_lowest_below_one_x4(p, 1);
     if (_mm256_testc_si256(inside, _mm256_set1_epi64x(-1)))  /* every p in (0, 1) */
         return _mm256_cvtpd_ps(logit_f32_in_range_x4(p));
     __m256d q = _mm256_blendv_pd(f64x4(0.5), p, _mm256_castsi256_pd(inside));

@@ -12,6 +12,8 @@ from dask.callbacks import Callback
 
 import sigmoidx
 
+pytestmark = pytest.mark.integration  # starts other tools; deselect with -m "not integration"
+
 FUNCTIONS = [sigmoidx.sigmoid, sigmoidx.sigmoid_grad]
 EDGES = [0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, -5e-324, 16.6, 36.74, 709.78, -720.0, -745.13]
 

@@ -16,6 +16,8 @@ import pytest
 
 import sigmoidx
 
+pytestmark = pytest.mark.integration  # starts other tools; deselect with -m "not integration"
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

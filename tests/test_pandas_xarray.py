@@ -12,6 +12,8 @@ import xarray as xr
 
 import sigmoidx
 
+pytestmark = pytest.mark.integration  # starts other tools; deselect with -m "not integration"
+
 FUNCTIONS = [sigmoidx.sigmoid, sigmoidx.sigmoid_grad]
 by_name = pytest.mark.parametrize("ufunc", FUNCTIONS, ids=lambda f: f.__name__)
 VALUES = np.array([-745.0, -40.0, -2.5, -0.0, 0.0, 1.0, 36.75, np.inf, np.nan])

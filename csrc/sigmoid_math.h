@@ -1,7 +1,8 @@
 /*
  * Scalar math of sigmoidx: one inline function per (function, dtype).
- * Plain C99, no Python.  Every function here is written without branches on
- * the data (selects only) so that the loops in kernels_impl.h vectorise.
+ * Plain C, no Python.  The float and double functions select rather than branch
+ * where they can, so that a compiler may vectorise the element-wise loops of
+ * kernels_impl.h; the long double and complex ones, and rare paths, do branch.
  *
  * The formulation has no overflow and no cancellation:
  *     e      = exp(-|x|)            in (0, 1]

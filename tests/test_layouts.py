@@ -9,50 +9,16 @@ Plain pytest file so CI can rerun it under every SIGMOIDX_CPU kernel level.
 import numpy as np
 import pytest
 
-import sigmoidx
+from family import FLOAT_DTYPES, ONE_IN_ONE_OUT, assert_same_bits, name
+from inputs import unaligned, values
 
-UFUNCS = (sigmoidx.sigmoid, sigmoidx.sigmoid_grad, sigmoidx.log_sigmoid, sigmoidx.logit)
-ids = lambda f: f.__name__  # noqa: E731
-DTYPES = (np.float16, np.float32, np.float64, np.longdouble)
-
-
-def values(n, dtype, seed=0):
-    """A mix of every regime: tiny, moderate, near the thresholds, saturating, special."""
-    rng = np.random.default_rng(seed)
-    info = np.finfo(dtype)
-    span = float(np.log(np.float64(info.max)) if dtype != np.longdouble else 11400.0)
-    pool = np.concatenate([
-        rng.uniform(-3, 3, n), rng.uniform(-40, 40, n), rng.uniform(-1.1 * span, 1.1 * span, n),
-        rng.standard_normal(n) * 1e-3,
-    ]).astype(dtype)
-    specials = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, info.max, -info.max,
-                         info.smallest_subnormal], dtype=dtype)
-    x = rng.choice(pool, n)
-    idx = rng.choice(n, size=max(1, n // 16), replace=False)
-    x[idx] = rng.choice(specials, idx.size)
-    return x
+# sigmoid_backward (each of two inputs laid out its own way) and sigmoid_and_grad (two
+# outputs) have these layout tests in test_sigmoid_backward.py and test_sigmoid_and_grad.py
+UFUNCS = ONE_IN_ONE_OUT
 
 
-def bits(a):
-    a = np.ascontiguousarray(a)
-    if a.dtype.itemsize == 16:  # x87 long double: 10 significant bytes, 6 of padding
-        return a.view(np.uint8).reshape(a.shape + (16,))[..., :10]
-    return a.view(f"u{a.dtype.itemsize}")
-
-
-def assert_same_bits(actual, expected):
-    actual, expected = np.asarray(actual), np.asarray(expected)
-    assert actual.shape == expected.shape
-    assert actual.dtype.newbyteorder("=") == expected.dtype.newbyteorder("=")
-    a = actual.astype(actual.dtype.newbyteorder("="))
-    e = expected.astype(expected.dtype.newbyteorder("="))
-    diff = np.flatnonzero(~np.all((bits(a) == bits(e)).reshape(a.size, -1), axis=1)) \
-        if a.size else []
-    assert len(diff) == 0, f"{len(diff)} elements differ, first at flat index {diff[:5]}"
-
-
-@pytest.mark.parametrize("f", UFUNCS, ids=ids)
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("f", UFUNCS, ids=name)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
 def test_strides(f, dtype):
     x = values(3001, dtype)
     ref = f(x)
@@ -64,8 +30,8 @@ def test_strides(f, dtype):
     assert_same_bits(f(b), np.broadcast_to(ref[5:6], (1000,)))
 
 
-@pytest.mark.parametrize("f", UFUNCS, ids=ids)
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("f", UFUNCS, ids=name)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
 def test_two_dimensional(f, dtype):
     x = values(60 * 70, dtype).reshape(60, 70)
     ref = f(x)
@@ -79,8 +45,8 @@ def test_two_dimensional(f, dtype):
     assert_same_bits(f(y), f(np.ascontiguousarray(y)))
 
 
-@pytest.mark.parametrize("f", UFUNCS, ids=ids)
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("f", UFUNCS, ids=name)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
 def test_non_contiguous_out(f, dtype):
     x = values(1000, dtype)
     ref = f(x)
@@ -102,17 +68,8 @@ def test_non_contiguous_out(f, dtype):
     assert_same_bits(out, ref)
 
 
-def unaligned(n, dtype):
-    """An uninitialised array of n elements whose data pointer is misaligned by 1 byte."""
-    itemsize = np.dtype(dtype).itemsize
-    buf = np.zeros(n * itemsize + 1, dtype=np.uint8)
-    a = np.ndarray((n,), dtype, buffer=buf, offset=1)
-    assert not a.flags.aligned
-    return a
-
-
-@pytest.mark.parametrize("f", UFUNCS, ids=ids)
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("f", UFUNCS, ids=name)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
 def test_unaligned(f, dtype):
     x = values(1001, dtype)
     ref = f(x)
@@ -131,8 +88,8 @@ def test_unaligned(f, dtype):
     assert_same_bits(xu, ref)
 
 
-@pytest.mark.parametrize("f", UFUNCS, ids=ids)
-@pytest.mark.parametrize("native", DTYPES, ids=lambda t: np.dtype(t).name)
+@pytest.mark.parametrize("f", UFUNCS, ids=name)
+@pytest.mark.parametrize("native", FLOAT_DTYPES, ids=name)
 def test_byte_swapped(f, native):
     native = np.dtype(native)
     swapped = native.newbyteorder("S")
@@ -157,8 +114,8 @@ def test_byte_swapped(f, native):
     assert_same_bits(f(xu), ref)
 
 
-@pytest.mark.parametrize("f", UFUNCS, ids=ids)
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("f", UFUNCS, ids=name)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
 def test_simd_tails_and_offsets(f, dtype):
     """Every length 1..129 at element offsets 0..7 (in and out), against one-element calls;
     guard elements around the output stay untouched."""
@@ -178,8 +135,8 @@ def test_simd_tails_and_offsets(f, dtype):
                 (off, n, "wrote outside out")
 
 
-@pytest.mark.parametrize("f", UFUNCS, ids=ids)
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("f", UFUNCS, ids=name)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
 def test_long_arrays_match_short_calls(f, dtype):
     """Large arrays (several GIL-released, SIMD-blocked, buffered chunks) equal the
     results of small 7-element calls over the same data."""
@@ -189,8 +146,8 @@ def test_long_arrays_match_short_calls(f, dtype):
     assert_same_bits(y, pieces)
 
 
-@pytest.mark.parametrize("f", UFUNCS, ids=ids)
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("f", UFUNCS, ids=name)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
 @pytest.mark.parametrize("shift", [1, 2, 3, 9])
 @pytest.mark.parametrize("step", [1, 2, -1])
 def test_partly_overlapping_out(f, dtype, shift, step):

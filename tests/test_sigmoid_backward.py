@@ -14,11 +14,11 @@ import pytest
 
 import sigmoidx
 from reference import LONGDOUBLE_IS_X87, mp_context, to_mpf, ulp_error
-from test_layouts import assert_same_bits, unaligned
+from family import FLOAT_DTYPES, assert_same_bits, name
+from inputs import unaligned
 
 f = sigmoidx.sigmoid_backward
 BOUND = {np.float16: 1.0, np.float32: 1.0, np.float64: 1.0, np.longdouble: 2.0}
-DTYPES = (np.float16, np.float32, np.float64, np.longdouble)
 
 
 def reference_mp(dy, y):
@@ -122,7 +122,7 @@ def test_accuracy_longdouble_against_mpmath():
     assert errors[i] <= BOUND[np.longdouble], (errors[i], dy[i], y[i])
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
 def test_special_values(dtype):
     one, half = dtype(1), dtype(0.5)
     assert f(one, one) == 0 and f(one, dtype(0)) == 0
@@ -160,7 +160,7 @@ HYGIENE_Y = [0.0, -0.0, 1.0, 0.5, 1 - 2**-53, 2**-60, 5e-324, -1.0, 2.0, 1e300, 
              np.inf, -np.inf, np.nan]
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
 def test_fp_exceptions_only_when_genuine(dtype):
     """No warning for quiet inputs where the NumPy expression dy*(y*(1-y)) raises none
     (it does for 0*inf, and when y*(1-y) or the result overflows); every element equals
@@ -228,7 +228,7 @@ def ref_each(dy, y):
     return np.array(flat, dtype=np.result_type(dy, y)).reshape(dy.shape)
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
 def test_broadcasting_out_where(dtype):
     dy, y = operands(600, dtype)
     ref = f(dy, y)
@@ -253,7 +253,7 @@ def test_broadcasting_out_where(dtype):
     assert_same_bits(dy2, ref)
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
 def test_strides_unaligned_byte_swapped(dtype):
     dy, y = operands(3001, dtype)
     ref = f(dy, y)
@@ -277,7 +277,7 @@ def test_strides_unaligned_byte_swapped(dtype):
     assert_same_bits(out, ref)
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
 def test_simd_tails_and_offsets(dtype):
     dy, y = operands(160, dtype, seed=2)
     single = ref_each(dy, y)

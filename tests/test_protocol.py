@@ -55,7 +55,7 @@ def test_is_a_real_ufunc(f):
 def test_names_and_docstrings(f):
     nin, nout, _ = PROMISED[f.__name__]
     assert getattr(sigmoidx, f.__name__) is f
-    # the signature NumPy prepends (numpy/_core/_internal.py, _ufunc_doc_signature_formatter)
+    # the signature NumPy prepends (its _ufunc_doc_signature_formatter)
     inputs = "x" if nin == 1 else ", ".join(f"x{i + 1}" for i in range(nin))
     outputs = ", /" if nout == 1 else f"[, {', '.join(f'out{i + 1}' for i in range(nout))}], /"
     doc = f.__doc__

@@ -2,10 +2,11 @@
 
 Every loop (float16/32/64, long double) of every ufunc of the family, each called with its
 real signature (tests/family.py: both inputs of sigmoid_backward laid out alike, both
-outputs of sigmoid_and_grad checked), on every path of the C code: contiguous, unaligned, strided and negative-strided input, strided out, in place,
-byte-swapped, where=, casting from integers, 2-D, 0-d and scalars, at every length 0..40
-and around the block sizes (256: float16 blocks, 512: the strided buffer), with values of
-every regime (subnormal, saturating, inf, NaN).
+outputs of sigmoid_and_grad checked), on every path of the C code: contiguous, unaligned,
+strided and negative-strided input, strided out, in place, byte-swapped, where=, casting
+from integers, 2-D, 0-d and scalars, at every length 0..40 and around the block sizes
+(256: float16 blocks, 512: the strided buffer), with values of every regime (subnormal,
+saturating, inf, NaN).
 
 After each call the value bytes of the result are handed to valgrind's
 VALGRIND_CHECK_MEM_IS_DEFINED (through a small helper library that valgrind.sh compiles),

@@ -1,11 +1,12 @@
 """No leaks: long loops of calls keep reference counts and resident memory flat.
 
 Every kind of call of every ufunc of the family (with its real signature: two inputs for
-sigmoid_backward, an out= tuple for sigmoid_and_grad) is in the loop: each dtype, contiguous and strided, out=, where=,
-dtype=, integer input (NumPy's casting buffers), Python and NumPy scalars, 0-d arrays,
-byte-swapped input, and calls that raise.  After a warm-up (NumPy fills its caches on
-first use) the reference counts of the inputs, outputs, ufuncs, dtypes and the module
-must not change at all, and the resident set size may grow by a small bound only.
+sigmoid_backward, an out= tuple for sigmoid_and_grad) is in the loop: each dtype,
+contiguous and strided, out=, where=, dtype=, integer input (NumPy's casting buffers),
+Python and NumPy scalars, 0-d arrays, byte-swapped input, and calls that raise.  After a
+warm-up (NumPy fills its caches on first use) the reference counts of the inputs, outputs,
+ufuncs, dtypes and the module must not change at all, and the resident set size may grow
+by a small bound only.
 """
 
 import ctypes
@@ -208,8 +209,9 @@ def test_large_calls_return_their_memory(f):
     """Results of 32 MiB calls (contiguous, strided, casting, errors) are all freed.
 
     Ten rounds of three calls (each result 16 to 32 MiB per output): keeping any one
-    result per round would hold 160 MiB or more.  Resident memory gets a loose bound (glibc keeps some freed blocks of this size
-    in its heap); the heap in use, where glibc reports it, a tight one."""
+    result per round would hold 160 MiB or more.  Resident memory gets a loose bound
+    (glibc keeps some freed blocks of this size in its heap); the heap in use, where glibc
+    reports it, a tight one."""
     xs = operands(f, np.random.default_rng(1).uniform(-30, 30, 2**22))
     xs32 = tuple(x.astype(np.float32) for x in xs)
     for _ in range(2):

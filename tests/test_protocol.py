@@ -311,7 +311,8 @@ def test_empty_arrays(f):
 
 @pytest.mark.parametrize("f", UFUNCS, ids=name)
 def test_lists_and_nested_sequences(f):
-    for y, e in zip(call(f, [[-1.0, 0.0], [1.0, 2.0]]), call(f, np.array([[-1.0, 0.0], [1.0, 2.0]]))):
+    nested = [[-1.0, 0.0], [1.0, 2.0]]
+    for y, e in zip(call(f, nested), call(f, np.array(nested))):
         assert_same_bits(y, e)
     assert all(y.dtype == np.float64 for y in call(f, [1, 2, 3]))
 

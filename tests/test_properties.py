@@ -33,6 +33,11 @@ SETTINGS = settings(max_examples=60, deadline=None,
 by_dtype = pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
 
 
+def drawn_for_every_dtype(test):
+    """test(dtype, data) for every float dtype, with hypothesis drawing from `data`."""
+    return by_dtype(SETTINGS(given(data=st.data())(test)))
+
+
 def elements(dtype, allow_nan=True):
     """Every kind of float of ``dtype``; for long double also magnitudes far beyond float64's."""
     base = from_dtype(np.dtype(dtype), allow_nan=allow_nan, allow_infinity=True,
@@ -77,9 +82,7 @@ def draw_operands(f, dtype, data, shape=None):
 # ---------------------------------------------------------------- one function at a time
 
 
-@by_dtype
-@SETTINGS
-@given(data=st.data())
+@drawn_for_every_dtype
 def test_sigmoid_and_its_derivative(dtype, data):
     x = quiet(data.draw(float_arrays(dtype)))
     with np.errstate(all="raise"):
@@ -102,9 +105,7 @@ def test_sigmoid_and_its_derivative(dtype, data):
     assert np.all(s[x > 0] >= 0.5) and np.all(s[x < 0] <= 0.5)
 
 
-@by_dtype
-@SETTINGS
-@given(data=st.data())
+@drawn_for_every_dtype
 def test_log_sigmoid(dtype, data):
     x = quiet(data.draw(float_arrays(dtype)))
     with np.errstate(all="raise"):
@@ -122,9 +123,7 @@ def test_log_sigmoid(dtype, data):
     assert np.all(r[x >= 0] >= below) and np.all(r[x < 0] <= above)
 
 
-@by_dtype
-@SETTINGS
-@given(data=st.data())
+@drawn_for_every_dtype
 def test_logit(dtype, data):
     p = quiet(data.draw(st.one_of(unit_arrays(dtype, array_shapes(min_dims=0, max_dims=2)),
                                   float_arrays(dtype))))
@@ -140,9 +139,7 @@ def test_logit(dtype, data):
     assert np.all(r[q > 0.5] >= 0) and np.all(r[q < 0.5] <= 0) and np.all(r[q == 0.5] == 0)
 
 
-@by_dtype
-@SETTINGS
-@given(data=st.data())
+@drawn_for_every_dtype
 def test_sigmoid_backward(dtype, data):
     dy = quiet(data.draw(float_arrays(dtype, allow_nan=True)))
     y = data.draw(unit_arrays(dtype, st.just(dy.shape)))
@@ -166,9 +163,7 @@ def test_sigmoid_backward(dtype, data):
 
 @pytest.mark.parametrize("f", [sigmoidx.sigmoid, sigmoidx.log_sigmoid, sigmoidx.logit,
                                sigmoidx.sigmoid_grad], ids=name)
-@by_dtype
-@SETTINGS
-@given(data=st.data())
+@drawn_for_every_dtype
 def test_monotone_on_pairs(f, dtype, data):
     """sigmoid, log_sigmoid: increasing; logit: increasing on [0, 1]; sigmoid_grad:
     decreasing in |x|."""
@@ -185,9 +180,7 @@ def test_monotone_on_pairs(f, dtype, data):
         assert np.all(f(lo) <= f(hi))
 
 
-@by_dtype
-@SETTINGS
-@given(data=st.data())
+@drawn_for_every_dtype
 def test_sigmoid_backward_increasing_in_dy(dtype, data):
     a = data.draw(float_arrays(dtype, shape=st.integers(1, 50), allow_nan=False))
     b = data.draw(float_arrays(dtype, shape=st.just(a.shape), allow_nan=False))
@@ -203,9 +196,7 @@ def test_sigmoid_backward_increasing_in_dy(dtype, data):
 
 
 @pytest.mark.parametrize("f", UFUNCS, ids=name)
-@by_dtype
-@SETTINGS
-@given(data=st.data())
+@drawn_for_every_dtype
 def test_nan_only_from_nan(f, dtype, data):
     """NaN from every NaN input, and otherwise only where the value is undefined: logit
     outside [0, 1]; sigmoid_backward where dy*(y*(1-y)), evaluated in long double (float64
@@ -231,9 +222,7 @@ def test_nan_only_from_nan(f, dtype, data):
 
 
 @pytest.mark.parametrize("f", UFUNCS, ids=name)
-@by_dtype
-@SETTINGS
-@given(data=st.data())
+@drawn_for_every_dtype
 def test_elementwise_consistency_under_any_view(f, dtype, data):
     """Any slice of any array gives, element by element, the one-element result."""
     xs = draw_operands(f, dtype, data, shape=array_shapes(min_dims=1, max_dims=3, max_side=10))
@@ -251,9 +240,7 @@ def test_elementwise_consistency_under_any_view(f, dtype, data):
 
 
 @pytest.mark.parametrize("f", UFUNCS, ids=name)
-@by_dtype
-@SETTINGS
-@given(data=st.data())
+@drawn_for_every_dtype
 def test_broadcasting_with_out_and_where(f, dtype, data):
     shapes = data.draw(mutually_broadcastable_shapes(num_shapes=f.nin + 1, min_dims=0,
                                                      max_dims=4, max_side=6))

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_api.h"
 #include "dispatch.h"
 #include "kernels.h"
 
@@ -495,6 +496,15 @@ static PyObject *supported_kernel_names(void)
     return names;
 }
 
+/* The C API (sigmoidx/include/sigmoidx.h): the scalar functions' table as the
+ * capsule sigmoidx._core._C_API, which import_sigmoidx() finds by that name.
+ * The table is constant; the capsule hands out a pointer to it. */
+static int add_c_api_capsule(PyObject *module, const kernel_table *level)
+{
+    void *table = (void *)c_api_for_level(level);  /* users see it as const */
+    return add_owned(module, "_C_API", PyCapsule_New(table, "sigmoidx._core._C_API", NULL));
+}
+
 static int sigmoidx_exec(PyObject *module)
 {
     if (PyArray_ImportNumPyAPI() < 0 || PyUFunc_ImportUFuncAPI() < 0)
@@ -520,6 +530,8 @@ static int sigmoidx_exec(PyObject *module)
     if (PyModule_AddStringConstant(module, "kernel_level", table->name) < 0 ||
         add_owned(module, "supported_kernel_levels", supported_kernel_names()) < 0 ||
         PyModule_AddStringConstant(module, "source_hash", SIGMOIDX_SOURCE_HASH) < 0)
+        return -1;
+    if (add_c_api_capsule(module, table) < 0)
         return -1;
     return 0;
 }

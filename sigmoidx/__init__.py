@@ -59,6 +59,22 @@ except PackageNotFoundError:  # pragma: no cover - built in place, not installed
 __all__ = ["sigmoid", "sigmoid_grad", "sigmoid_and_grad", "sigmoid_backward", "log_sigmoid",
            "logit", "show_config", "get_include", "__version__"]
 
+
+def _register_bfloat16():
+    """bfloat16 loops for every ufunc when ml_dtypes (the optional extra
+    ``sigmoidx[bfloat16]``) imports: float32 kernels, each result rounded once."""
+    try:
+        import ml_dtypes
+    except ImportError:
+        return
+    import numpy
+
+    _core._register_bfloat16(numpy.dtype(ml_dtypes.bfloat16).num)
+
+
+_register_bfloat16()
+del _register_bfloat16
+
 for _ufunc in (sigmoid, sigmoid_grad, sigmoid_and_grad, sigmoid_backward, log_sigmoid, logit):
     try:  # NumPy >= 2.2: help() and pickling then name the public module
         _ufunc.__module__ = __name__

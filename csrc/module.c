@@ -512,23 +512,29 @@ static void bfloat16_loop(char **args, npy_intp n, npy_intp const *steps,
     const int nin = kind == BINARY ? 2 : 1, nargs = kind == UNARY ? 2 : 3;
     float buffers[3][BFLOAT16_BLOCK];
     char *ptr[3] = {(char *)buffers[0], (char *)buffers[1], (char *)buffers[2]};
+    uint16_t halves[BFLOAT16_BLOCK];
     for (npy_intp start = 0; start < n; start += BFLOAT16_BLOCK) {
         npy_intp len = n - start < BFLOAT16_BLOCK ? n - start : BFLOAT16_BLOCK;
         for (int k = 0; k < nin; k++) {
+            /* gather into halves (one copy when contiguous), then a loop the
+             * compiler vectorises */
             const char *in = args[k] + start * steps[k];
-            for (npy_intp i = 0; i < len; i++) {
-                uint16_t h;
-                memcpy(&h, in + i * steps[k], sizeof h);
-                buffers[k][i] = bfloat16_to_float(h);
-            }
+            if (steps[k] == (npy_intp)sizeof(uint16_t))
+                memcpy(halves, in, (size_t)len * sizeof(uint16_t));
+            else
+                gather((char *)halves, in, steps[k], len, sizeof(uint16_t));
+            for (npy_intp i = 0; i < len; i++)
+                buffers[k][i] = bfloat16_to_float(halves[i]);
         }
         run_kernel(kind, float32_kernel, ptr, len);
         for (int k = nin; k < nargs; k++) {
             char *out = args[k] + start * steps[k];
-            for (npy_intp i = 0; i < len; i++) {
-                uint16_t h = float_to_bfloat16(buffers[k][i]);
-                memcpy(out + i * steps[k], &h, sizeof h);
-            }
+            for (npy_intp i = 0; i < len; i++)
+                halves[i] = float_to_bfloat16(buffers[k][i]);
+            if (steps[k] == (npy_intp)sizeof(uint16_t))
+                memcpy(out, halves, (size_t)len * sizeof(uint16_t));
+            else
+                scatter(out, steps[k], (const char *)halves, len, sizeof(uint16_t));
         }
     }
     if (fetestexcept(FE_UNDERFLOW))     /* as in ufunc_loop: subnormals are results */

@@ -13,7 +13,7 @@
 # Jupyter kernels, mypy, isolated wheel builds with the compiler) that would all run with
 # the ASan runtime preloaded and add nothing about our C code: left out here.
 integration_tests=(test_dask.py test_pandas_xarray.py test_sklearn.py test_notebook.py
-                   test_typing.py test_packaging.py test_docs.py)
+                   test_typing.py test_packaging.py test_docs.py test_c_api.py)
 
 venv="${SIGMOIDX_VENV:-$work/venv}"
 [ -x "$venv/bin/python" ] || make_venv "$venv"

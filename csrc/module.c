@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bfloat16.h"
+#include "c_api.h"
 #include "dispatch.h"
 #include "kernels.h"
 #include "ufunc_docs.h"
@@ -254,6 +256,119 @@ static PyObject *supported_kernel_names(void)
     return names;
 }
 
+/* ------------------------------------------------------------------------ */
+/* bfloat16 (ml_dtypes), registered by sigmoidx/__init__.py when ml_dtypes
+ * imports: NumPy has no bfloat16, ml_dtypes adds it as a user dtype, and a
+ * ufunc takes loops for a user dtype through PyUFunc_RegisterLoopForType.
+ * Each block is widened to float32 (exact), computed by the level's float32
+ * kernel (<= 0.78 ULP of float32) and rounded once to bfloat16: within
+ * 0.5 + 2^-16 ULP of bfloat16. */
+#define BFLOAT16_BLOCK 256
+
+static void bfloat16_loop(char **args, npy_intp n, npy_intp const *steps,
+                          enum loop_kind kind, const void *float32_kernel)
+{
+    const int nin = kind == BINARY ? 2 : 1, nargs = kind == UNARY ? 2 : 3;
+    float buffers[3][BFLOAT16_BLOCK];
+    char *ptr[3] = {(char *)buffers[0], (char *)buffers[1], (char *)buffers[2]};
+    uint16_t halves[BFLOAT16_BLOCK];
+    for (npy_intp start = 0; start < n; start += BFLOAT16_BLOCK) {
+        npy_intp len = n - start < BFLOAT16_BLOCK ? n - start : BFLOAT16_BLOCK;
+        for (int k = 0; k < nin; k++) {
+            /* gather into halves (one copy when contiguous), then a loop the
+             * compiler vectorises */
+            const char *in = args[k] + start * steps[k];
+            if (steps[k] == (npy_intp)sizeof(uint16_t))
+                memcpy(halves, in, (size_t)len * sizeof(uint16_t));
+            else
+                gather((char *)halves, in, steps[k], len, sizeof(uint16_t));
+            for (npy_intp i = 0; i < len; i++)
+                buffers[k][i] = bfloat16_to_float(halves[i]);
+        }
+        run_kernel(kind, float32_kernel, ptr, len);
+        for (int k = nin; k < nargs; k++) {
+            char *out = args[k] + start * steps[k];
+            for (npy_intp i = 0; i < len; i++)
+                halves[i] = float_to_bfloat16(buffers[k][i]);
+            if (steps[k] == (npy_intp)sizeof(uint16_t))
+                memcpy(out, halves, (size_t)len * sizeof(uint16_t));
+            else
+                scatter(out, steps[k], (const char *)halves, len, sizeof(uint16_t));
+        }
+    }
+    if (fetestexcept(FE_UNDERFLOW))     /* as in ufunc_loop: subnormals are results */
+        feclearexcept(FE_UNDERFLOW);
+}
+
+#define BFLOAT16_LOOP(kind)                                                       \
+    static void kind##_loop_bfloat16(char **args, npy_intp const *dimensions,      \
+                                     npy_intp const *steps, void *data)            \
+    {                                                                             \
+        bfloat16_loop(args, dimensions[0], steps, kind, data);                     \
+    }
+BFLOAT16_LOOP(UNARY)
+BFLOAT16_LOOP(UNARY2)
+BFLOAT16_LOOP(BINARY)
+
+/* _register_bfloat16(type_num): a loop for every ufunc, all operands of the
+ * user dtype `type_num` (np.dtype(ml_dtypes.bfloat16).num), running the float32
+ * kernels of the level this module chose at import.  Registering again
+ * replaces the loops (NumPy keeps one per user dtype). */
+static PyObject *register_bfloat16(PyObject *module, PyObject *arg)
+{
+    long type_num = PyLong_AsLong(arg);
+    if (type_num == -1 && PyErr_Occurred())
+        return NULL;
+    if (type_num < NPY_USERDEF || type_num > INT_MAX) {
+        PyErr_Format(PyExc_ValueError, "%ld is not a user dtype's type number", type_num);
+        return NULL;
+    }
+    PyObject *level_name = PyObject_GetAttrString(module, "kernel_level");
+    if (level_name == NULL)
+        return NULL;
+    const level_data *level = NULL;
+    for (size_t i = 0; i < sizeof data_by_level / sizeof data_by_level[0]; i++)
+        if (PyUnicode_CompareWithASCIIString(level_name, data_by_level[i].table->name) == 0)
+            level = &data_by_level[i];
+    Py_DECREF(level_name);
+    if (level == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "sigmoidx: unknown kernel level");
+        return NULL;
+    }
+    int types[3] = {(int)type_num, (int)type_num, (int)type_num};
+    for (int i = 0; i < UFUNC_COUNT; i++) {
+        const ufunc_spec *spec = &ufunc_specs[i];
+        PyUFuncGenericFunction loop = spec->nin == 2    ? BINARY_loop_bfloat16
+                                      : spec->nout == 2 ? UNARY2_loop_bfloat16
+                                                        : UNARY_loop_bfloat16;
+        PyObject *ufunc = PyObject_GetAttrString(module, spec->name);
+        if (ufunc == NULL)
+            return NULL;
+        int failed = PyUFunc_RegisterLoopForType((PyUFuncObject *)ufunc, (int)type_num, loop,
+                                                 types, level->data[i][DT_F32]);
+        Py_DECREF(ufunc);
+        if (failed < 0)
+            return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef core_methods[] = {
+    {"_register_bfloat16", register_bfloat16, METH_O,
+     "Register bfloat16 loops for the user dtype with this type number (sigmoidx/__init__.py "
+     "does, when ml_dtypes imports)."},
+    {NULL, NULL, 0, NULL},
+};
+
+/* The C API (sigmoidx/include/sigmoidx.h): the scalar functions' table as the
+ * capsule sigmoidx._core._C_API, which import_sigmoidx() finds by that name.
+ * The table is constant; the capsule hands out a pointer to it. */
+static int add_c_api_capsule(PyObject *module, const kernel_table *level)
+{
+    void *table = (void *)c_api_for_level(level);  /* users see it as const */
+    return add_owned(module, "_C_API", PyCapsule_New(table, "sigmoidx._core._C_API", NULL));
+}
+
 static int sigmoidx_exec(PyObject *module)
 {
     if (PyArray_ImportNumPyAPI() < 0 || PyUFunc_ImportUFuncAPI() < 0)
@@ -280,6 +395,8 @@ static int sigmoidx_exec(PyObject *module)
         add_owned(module, "supported_kernel_levels", supported_kernel_names()) < 0 ||
         PyModule_AddStringConstant(module, "source_hash", SIGMOIDX_SOURCE_HASH) < 0)
         return -1;
+    if (add_c_api_capsule(module, table) < 0)
+        return -1;
     return 0;
 }
 
@@ -296,6 +413,7 @@ static struct PyModuleDef sigmoidx_module = {
     .m_name = "sigmoidx._core",
     .m_doc = "C core of sigmoidx: the ufuncs and the CPU dispatch.",
     .m_size = 0,
+    .m_methods = core_methods,
     .m_slots = sigmoidx_slots,
 };
 

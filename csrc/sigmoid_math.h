@@ -501,13 +501,40 @@ static inline long double logit_ld(long double p)
  * (tested against mpmath). */
 typedef struct { double re, im; } c64_parts;
 
+/* Special values (tests/test_complex_special.py walks the whole table).
+ * Where a = exp(-|x|) is 0 (|x| > 745.13, x = +-inf included), |e^{-|x|}| is
+ * below half the smallest subnormal: every value the function takes on the
+ * line Re z = x rounds to the same result whatever y is, 1 or 0 for sigma and
+ * 0 for sigma' (at x = +-inf it is the limit), and only the signs of its zeros
+ * follow y.  Where x is NaN the result is NaN whatever y is.  In both cases
+ * a non-finite y (+-inf, NaN) is replaced by +-1 of its sign bit, so that
+ * sigma(+inf + i inf) = 1 + 0i without the NaN of 0 * sin(inf) or the
+ * "invalid" that sin(inf) raises, and the zeros' signs keep the conjugate
+ * symmetry f(conj z) = conj f(z).  Elsewhere a non-finite y has no limit to
+ * give (e^{-iy} circles the origin): NaN + NaN i, with "invalid" for +-inf
+ * (from sin) as in C's cexp, and none for a NaN. */
+static inline double complex_y_used(double y, double a)
+{
+    int a_is_zero_or_nan = a == 0.0 || isnan(a);   /* quiet: no flag on NaN */
+    return a_is_zero_or_nan && !isfinite(y) ? copysign(1.0, y) : y;
+}
+
+/* On the real axis (y = +-0) the result is real, x = NaN included:
+ * sigma(NaN + i0) = NaN + i0, as C's ctanh(NaN + i0).  For every other x the
+ * formulas already give these zeros; this only keeps them where a is NaN. */
+static inline double real_axis_im(double y, double im, double zero_im)
+{
+    return y == 0.0 ? zero_im : im;
+}
+
 static inline void complex_common(double x, double y, double *a, double *one_plus_ac,
                                   double *s, double *c, double *c_plus_a)
 {
     double ax = fabs(x);
-    double ch = cos(0.5 * y);
     double em1 = expm1(-ax);                    /* a - 1, accurate for small |x| */
     *a = exp(-ax);
+    y = complex_y_used(y, *a);
+    double ch = cos(0.5 * y);
     *s = sin(y);
     *c = 2.0 * ch * ch - 1.0;
     *one_plus_ac = -em1 + 2.0 * *a * (ch * ch);
@@ -522,7 +549,7 @@ static inline c64_parts sigmoid_complex(double x, double y)
     double den = p * p + as * as;
     /* x < 0: a c + a^2 = a (c + a), c + a summed from its accurate parts */
     double re_num = signbit(x) ? a * c_plus_a : p;
-    c64_parts r = {re_num / den, as / den};
+    c64_parts r = {re_num / den, real_axis_im(y, as / den, y)};
     return r;
 }
 
@@ -538,7 +565,7 @@ static inline c64_parts sigmoid_grad_complex(double x, double y)
     double re = a * (c * d_re + s * d_im);
     double im = a * (c * d_im - s * d_re);
     double den2 = den * den;
-    c64_parts r = {re / den2, im / den2};
+    c64_parts r = {re / den2, real_axis_im(y, im / den2, 0.0)};
     return r;
 }
 

@@ -187,9 +187,47 @@ def run_all():
                 assert_defined(r, f"{name} into float32")
 
 
+def run_bfloat16():
+    """The bfloat16 loops (registered when ml_dtypes imports): all six ufuncs on
+    contiguous, unaligned and strided operands around the block size (256)."""
+    try:
+        import ml_dtypes
+    except ImportError:
+        print("valgrind workload: ml_dtypes not installed, bfloat16 loops not run")
+        return
+    bf16 = np.dtype(ml_dtypes.bfloat16)
+    rng = np.random.default_rng(99)
+    for n in LENGTHS:
+        x = inputs(n, np.float32, rng).astype(bf16)
+        p = rng.uniform(0.01, 0.99, n).astype(bf16)  # y (1 - y) > 0: no inf * 0
+        calls = [(sigmoidx.sigmoid, (x,)), (sigmoidx.sigmoid_grad, (x,)),
+                 (sigmoidx.log_sigmoid, (x,)), (sigmoidx.logit, (p,)),
+                 (sigmoidx.sigmoid_backward, (x, p))]
+        for f, args in calls:
+            label = f"{f.__name__} bfloat16 n={n}"
+            y = f(*args)
+            assert_defined(y.view(np.uint16), f"{label} contiguous")
+            raw = np.zeros(2 * n + 1, dtype=np.uint8)
+            yu = raw[1:].view(bf16)
+            f(*args, out=yu)
+            assert_defined(yu.view(np.uint16), f"{label} unaligned out")
+            same(yu.view(np.uint16), y.view(np.uint16), f"{label} unaligned out")
+            wide = [np.empty(3 * n, dtype=bf16) for _ in args]
+            views = [w[::3] for w in wide]
+            for v, a in zip(views, args):
+                v[...] = a
+            ys = f(*views)
+            assert_defined(ys.view(np.uint16), f"{label} strided")
+            same(ys.view(np.uint16), y.view(np.uint16), f"{label} strided")
+        s, g = sigmoidx.sigmoid_and_grad(x[::-1])
+        assert_defined(s.view(np.uint16), f"sigmoid_and_grad bfloat16 n={n}")
+        assert_defined(g.view(np.uint16), f"sigmoid_and_grad bfloat16 n={n}")
+
+
 if __name__ == "__main__":
     with np.errstate(all="raise"):
         run_all()
+        run_bfloat16()
     print(f"valgrind workload: {checked} results checked "
           f"({'with' if _helper else 'without'} valgrind definedness checks), "
           f"kernel level {sigmoidx.show_config()['kernel_level']}")

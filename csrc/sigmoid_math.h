@@ -124,6 +124,15 @@ static inline double residual_f64(double c, double a, double b)
  * 2^k is applied in two halves so that k down to -1076 works and a subnormal
  * result is rounded once.
  */
+static inline void apply_pow2_f64(int64_t k, double m_hi, double m_lo, double *hi, double *lo)
+{
+    int64_t k_half = -(int64_t)((uint64_t)(-k) >> 1);  /* k <= 0: a logical shift */
+    double scale1 = pow2_int(k_half), scale2 = pow2_int(k - k_half);
+    *hi = (m_hi * scale1) * scale2;
+    *lo = (m_lo * scale1) * scale2;
+}
+
+#ifdef SIGMOIDX_EXACT_PRODUCTS_BY_FMA
 static inline void exp_neg_f64_dd(double a, double *hi, double *lo)
 {
     double kd = (a * LOG2E + ROUND_MAGIC) - ROUND_MAGIC;
@@ -159,12 +168,53 @@ static inline void exp_neg_f64_dd(double a, double *hi, double *lo)
     double small = e1 + e2 + half_sq_err + cubic_tail + (rl + rl * rh);
     double m_hi = s2 + small;               /* renormalise */
     double m_lo = (s2 - m_hi) + small;
-
-    int64_t k_half = -(int64_t)((uint64_t)(-k) >> 1);  /* k <= 0: a logical shift */
-    double scale1 = pow2_int(k_half), scale2 = pow2_int(k - k_half);
-    *hi = (m_hi * scale1) * scale2;
-    *lo = (m_lo * scale1) * scale2;
+    apply_pow2_f64(k, m_hi, m_lo, hi, lo);
 }
+#else
+/* Without an fma instruction, fewer operations: the reduction of the vector
+ * kernels (kernels_f64x4.h), a = (4k + j) ln2/4 - v, |v| <= ln2/8 (a hair
+ * more: the product a*4/ln2 is rounded before the rounding to an integer),
+ * exp(a) = 2^k 2^(j/4) (1 - u), u = 1 - exp(-v) = v - v^2 P(v), P the
+ * Taylor series of (exp(-v) - 1 + v)/v^2 to v^8 (truncation < 2^-64); the
+ * roundings of v and u (each below 2^-56.4 relative) are not carried, every
+ * other one is: the heads of 2^(j/4) have 26 bits, so with u split in
+ * 26-bit halves the products are exact.  Relative error of hi + lo below
+ * 2^-55.5. */
+static const double EXP2_QUARTER_HEAD[4] = {0x1p+0, 0x1.306fe08p+0, 0x1.6a09e68p+0,
+                                            0x1.ae89f98p+0};
+static const double EXP2_QUARTER_REST[4] = {0.0, 0x1.18db8a96f46adp-27, -0x1.80c4336f74d05p-28,
+                                            0x1.5ad3ad5e8734dp-28};  /* 2^(j/4) - head, to 2^-82 */
+
+static inline void exp_neg_f64_dd(double a, double *hi, double *lo)
+{
+    double shifted = a * 0x1.71547652b82fep+2 + ROUND_MAGIC;     /* 4/ln2 */
+    double nf = shifted - ROUND_MAGIC;
+    int64_t n = (int64_t)(f64_bits(shifted) - f64_bits(ROUND_MAGIC));   /* in [-4306, 0] */
+    /* v = -a + n ln2/4: n*LN2_4_HI exact (40-bit constant), v_hi exact (Sterbenz) */
+    double v_hi = nf * 0x1.62e42fefa2000p-3 - a;
+    double v = v_hi + nf * 0x1.9ef35793c7673p-43;
+    double v2 = v * v, v4 = v2 * v2;
+    double c01 = 1.0 / 2 - v * (1.0 / 6);
+    double c23 = 1.0 / 24 - v * (1.0 / 120);
+    double c45 = 1.0 / 720 - v * (1.0 / 5040);
+    double c67 = 1.0 / 40320 - v * (1.0 / 362880);
+    double p = (c01 + v2 * c23) + v4 * ((c45 + v2 * c67) + v4 * (1.0 / 3628800));
+    double u = v - v2 * p;                     /* |u| < 0.091 */
+    uint64_t j = (uint64_t)n & 3;
+    double t_head = EXP2_QUARTER_HEAD[j], t_rest = EXP2_QUARTER_REST[j];
+    double c = 134217729.0 * u;                /* Veltkamp: u = u_head + u_tail */
+    double u_head = c - (c - u), u_tail = u - u_head;
+    double w = t_head * u_head;                /* exact: 26 x 26 bits */
+    double m_hi = t_head - w;                  /* Fast2Sum: |w| < t_head */
+    double m_lo = (((t_head - m_hi) - w) - t_head * u_tail) + (t_rest - t_rest * u);
+    double m = m_hi + m_lo;                    /* renormalise */
+    m_lo = (m_hi - m) + m_lo;
+    /* k = n >> 2, the arithmetic shift done on n + 8192 >= 0 (SSE2 has no
+     * 64-bit arithmetic shift) */
+    int64_t k = (int64_t)((uint64_t)(n + 8192) >> 2) - 2048;
+    apply_pow2_f64(k, m, m_lo, hi, lo);
+}
+#endif
 
 /* |x| clamped to the saturation point `limit`, in integer arithmetic on the
  * bits: non-negative doubles order like their bit patterns, and NaN (whose
@@ -205,15 +255,48 @@ static inline void sigmoid_f64_common(double x, double *e_hi, double *e_lo)
     exp_neg_f64_dd(-clamped_abs_f64(x, SATURATE_F64), e_hi, e_lo);
 }
 
+#ifndef SIGMOIDX_EXACT_PRODUCTS_BY_FMA
+/* Without an fma instruction the quotients below are corrected with a
+ * divisor cut to 26 significant bits, which saves Dekker's product its
+ * splits.  1 + e = s_hi + s_lo for e = e_hi + e_lo in [0, 1], s_hi a multiple
+ * of 2^-25 in [1, 2] (26 bits), |s_lo| <= 2^-26 + |e_lo|. */
+static inline void one_plus_short_f64(double e_hi, double e_lo, double *s_hi, double *s_lo)
+{
+    double e_head = (e_hi + 0x1p27) - 0x1p27;   /* e_hi to a multiple of 2^-25 */
+    *s_hi = 1.0 + e_head;                       /* exact */
+    *s_lo = (e_hi - e_head) + e_lo;             /* e_hi - e_head exact */
+}
+
+/* (n_hi + n_lo) / (d_hi + d_lo) for d_hi of at most 26 significant bits,
+ * |d_lo| < 2^-22 d_hi, inv = 1/fl(d_hi + d_lo) (relative error ~2^-52).  The
+ * quotient's head q_hi (Veltkamp's 26-bit half of n_hi*inv) times d_hi is
+ * exact (52 bits) and within 2^-21 of n_hi, so n_hi - q_hi*d_hi is exact
+ * (Sterbenz); the rest of the residual, of relative size < 2^-21, is rounded
+ * at 2^-74, and q_hi + residual*inv rounds once: 0.5 ULP + ~2^-20 ULP. */
+static inline double divide_by_short_f64(double n_hi, double n_lo, double d_hi, double d_lo,
+                                         double inv)
+{
+    double q = n_hi * inv;
+    double c = 134217729.0 * q;                 /* 2^27 + 1; q <= 1 */
+    double q_hi = c - (c - q);
+    double residual = ((n_hi - q_hi * d_hi) - q_hi * d_lo) + n_lo;
+    return q_hi + residual * inv;
+}
+#endif
+
 /* sigma(x), float64.  s = 1 + e exactly as s_hi + s_lo (Fast2Sum); one
  * division gives 1/s_hi, the quotient n/s is then corrected once with the
  * exact residual n - q*s.  Max error 0.5 ULP + 2^-5 ULP from exp: <= 1 ULP
- * (measured in benchmarks/accuracy.py), subnormal results included. */
+ * (measured in benchmarks/accuracy.py), subnormal results included.  Without
+ * an fma instruction: the shorter exp (2^-55.5) and divide_by_short_f64,
+ * within 0.7917 ULP as measured (the vector kernels' figure; subnormal
+ * results, which a double rounding in exp's scaling reaches). */
 static inline double sigmoid_f64_from_e(double x, double e_hi, double e_lo)
 {
     uint64_t negative = mask_sign_bit(f64_bits(x));
     double n_hi = select_f64(negative, e_hi, 1.0);
     double n_lo = f64_from_bits(f64_bits(e_lo) & negative);
+#ifdef SIGMOIDX_EXACT_PRODUCTS_BY_FMA
     double s_hi = 1.0 + e_hi;
     double s_lo = ((1.0 - s_hi) + e_hi) + e_lo;
     double inv = 1.0 / s_hi;
@@ -221,6 +304,12 @@ static inline double sigmoid_f64_from_e(double x, double e_hi, double e_lo)
     /* q <= 1, s_hi in [1, 2]: exact (q below 2^-968 only where s_hi = 1) */
     double residual = residual_f64(n_hi, q, s_hi) + (n_lo - q * s_lo);
     return (q + residual * inv) + nan_or_zero_f64(x);
+#else
+    double s_short, s_rest;
+    one_plus_short_f64(e_hi, e_lo, &s_short, &s_rest);
+    return divide_by_short_f64(n_hi, n_lo, s_short, s_rest, 1.0 / (1.0 + e_hi)) +
+           nan_or_zero_f64(x);
+#endif
 }
 
 static inline double sigmoid_f64(double x)
@@ -234,6 +323,7 @@ static inline double sigmoid_f64(double x)
  * by fma), q = e/d corrected once by the residual e - q*d. */
 static inline double sigmoid_grad_f64_from_e(double x, double e_hi, double e_lo)
 {
+#ifdef SIGMOIDX_EXACT_PRODUCTS_BY_FMA
     double s_hi = 1.0 + e_hi;
     double s_lo = ((1.0 - s_hi) + e_hi) + e_lo;
     double d_hi = s_hi * s_hi;
@@ -243,6 +333,18 @@ static inline double sigmoid_grad_f64_from_e(double x, double e_hi, double e_lo)
     /* q <= 1/4, d_hi in [1, 4]: exact (q below 2^-968 only where d_hi = 1) */
     double residual = residual_f64(e_hi, q, d_hi) + (e_lo - q * d_lo);
     return (q + residual * inv) + nan_or_zero_f64(x);
+#else
+    /* d = s^2: s_short^2 is exact (52 bits), then cut to 26 bits */
+    double s_short, s_rest;
+    one_plus_short_f64(e_hi, e_lo, &s_short, &s_rest);
+    double d_full = s_short * s_short;
+    double d_rest = s_rest * (2.0 * s_short + s_rest);
+    double c = 134217729.0 * d_full;            /* d_full in [1, 4] */
+    double d_short = c - (c - d_full);
+    d_rest += d_full - d_short;                 /* d_full - d_short exact */
+    return divide_by_short_f64(e_hi, e_lo, d_short, d_rest, 1.0 / (d_short + d_rest)) +
+           nan_or_zero_f64(x);
+#endif
 }
 
 static inline double sigmoid_grad_f64(double x)
@@ -391,12 +493,21 @@ static inline void log1p_reduced_f64(double f_hi, double f_lo, double *a_hi, dou
     double d_lo = ((2.0 - d_hi) + f_hi) + f_lo;   /* Fast2Sum: 2 >= |f_hi| */
     double inv = 1.0 / d_hi;
     double z = f_hi * inv;
-    /* |z| < 0.18, d_hi in [1.7, 2.5]: exact (|z| below 2^-968 only where d_hi = 2) */
-    double residual = residual_f64(f_hi, z, d_hi) + (f_lo - z * d_lo);
-    double z_lo = residual * inv;
     double zf = z * f_hi;
     /* inexact by < 2^-1072 only where |f| < 2^-484, far below f's last bit */
-    double zf_lo = product_error_f64(z, f_hi, zf) + (z * f_lo + z_lo * f_hi);
+    double zf_err = product_error_f64(z, f_hi, zf);
+#ifdef SIGMOIDX_EXACT_PRODUCTS_BY_FMA
+    /* |z| < 0.18, d_hi in [1.7, 2.5]: exact (|z| below 2^-968 only where d_hi = 2) */
+    double residual = residual_f64(f_hi, z, d_hi) + (f_lo - z * d_lo);
+#else
+    /* the same residual f - z(2 + f) from the product z*f_hi = zf + zf_err,
+     * saving a second Dekker product: f_hi - 2z and then - zf are exact
+     * (Sterbenz: 2z and zf + zf_err are within 17% and 2^-50 of them) */
+    double residual = (((f_hi - 2.0 * z) - zf) - zf_err) + (f_lo - z * f_lo);
+    (void)d_lo;
+#endif
+    double z_lo = residual * inv;
+    double zf_lo = zf_err + (z * f_lo + z_lo * f_hi);
     double w = z * z;
     double tail = 2.0 * (z * w) * atanh_tail_f64(w);
     double s = f_hi - zf;                         /* Fast2Sum: |zf| < |f_hi| */

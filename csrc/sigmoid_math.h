@@ -522,10 +522,8 @@ static const double LOG_SIGMOID_BIG = 0x1p60;  /* below -2^60, log_sigmoid(x) = 
 /* float64.  Error: 0.5 ULP for the final rounding plus < 2^-56 relative from
  * exp (2^-58) and log1p: <= 1 ULP (measured: tests/test_accuracy.py).
  * Special values: -inf -> -inf, +inf -> 0, NaN -> NaN, nothing raised. */
-static inline double log_sigmoid_f64(double x)
+static inline double log_sigmoid_f64_from_e(double x, double e_hi, double e_lo)
 {
-    double e_hi, e_lo;
-    exp_neg_f64_dd(-clamped_abs_f64(x, SATURATE_F64), &e_hi, &e_lo);
     /* k = 1 when e >= sqrt(2) - 1: 1 + e = 2 (1 + f), f = (e - 1)/2 */
     uint64_t k1 = ~mask_less_u63(f64_bits(e_hi), f64_bits(SQRT2_MINUS_1));
     double a = f64_from_bits(f64_bits(-1.0) & k1);         /* -1 or 0 */
@@ -548,6 +546,13 @@ static inline double log_sigmoid_f64(double x)
     /* x < -2^60, -inf and negative NaNs: x itself; positive NaNs: added */
     uint64_t is_x = negative & mask_less_u63(f64_bits(LOG_SIGMOID_BIG), f64_bits(x) & ABS_MASK_F64);
     return f64_from_bits((f64_bits(x) & is_x) | (f64_bits(r) & ~is_x)) + nan_or_zero_f64(x);
+}
+
+static inline double log_sigmoid_f64(double x)
+{
+    double e_hi, e_lo;
+    sigmoid_f64_common(x, &e_hi, &e_lo);
+    return log_sigmoid_f64_from_e(x, e_hi, e_lo);
 }
 
 /* float32 (and float16): in float64 with a shorter series (n = 0..6, first
@@ -590,19 +595,32 @@ static const uint64_t SQRT_HALF_BITS = 0x3fe6a09e667f3bcdu;  /* sqrt(1/2) */
  * logit(1) = inf, NaN outside [0, 1], NaN for NaN; nothing is raised: the
  * arithmetic runs on p = 1/2 wherever p is not in (0, 1), and the special
  * results are selected on the bits. */
-static inline double logit_f64(double p)
+/* all ones where p is in (0, 1) */
+static inline uint64_t logit_inside_f64(uint64_t bits)
 {
-    uint64_t bits = f64_bits(p);
     uint64_t magnitude = bits & ABS_MASK_F64;
-    uint64_t inside = ~mask_sign_bit(bits) & ~mask_zero_u63(magnitude) &
-                      mask_less_u63(magnitude, f64_bits(1.0));
+    return ~mask_sign_bit(bits) & ~mask_zero_u63(magnitude) & mask_less_u63(magnitude, f64_bits(1.0));
+}
+
+/* the first half of logit_f64: y = p/(1 - p) as y_hi + y_lo, for p = 1/2
+ * wherever p is not in (0, 1) */
+static inline void logit_quotient_f64(double p, double *y_hi, double *y_lo)
+{
+    uint64_t bits = f64_bits(p), inside = logit_inside_f64(bits);
     double q = f64_from_bits((bits & inside) | (f64_bits(0.5) & ~inside));
     double t_hi = 1.0 - q;                      /* Fast2Sum: 1 >= q */
     double t_lo = (1.0 - t_hi) - q;
     double inv = 1.0 / t_hi;
-    double y_hi = q * inv;
+    *y_hi = q * inv;
     /* y_hi < 2^54, t_hi in (0, 1]: exact (y_hi below 2^-968 only where t_hi = 1) */
-    double y_lo = (residual_f64(q, y_hi, t_hi) - y_hi * t_lo) * inv;
+    *y_lo = (residual_f64(q, *y_hi, t_hi) - *y_hi * t_lo) * inv;
+}
+
+/* the second half: log(y_hi + y_lo), and the special values */
+static inline double logit_f64_from_quotient(double p, double y_hi, double y_lo)
+{
+    uint64_t bits = f64_bits(p), inside = logit_inside_f64(bits);
+    uint64_t magnitude = bits & ABS_MASK_F64;
     /* subnormal y (from subnormal p): scale by 2^64 first */
     uint64_t sub = mask_less_u63(f64_bits(y_hi), 0x0010000000000000u);
     double scale = f64_from_bits((f64_bits(0x1p64) & sub) | (f64_bits(1.0) & ~sub));
@@ -626,6 +644,13 @@ static inline double logit_f64(double p)
     uint64_t special = (f64_bits(-INFINITY) & zero) | (f64_bits(INFINITY) & one) |
                        (bits & nan) | (0x7ff8000000000000u & ~(zero | one | nan));
     return f64_from_bits((f64_bits(r) & inside) | (special & ~inside));
+}
+
+static inline double logit_f64(double p)
+{
+    double y_hi, y_lo;
+    logit_quotient_f64(p, &y_hi, &y_lo);
+    return logit_f64_from_quotient(p, y_hi, y_lo);
 }
 
 /* float32 (and float16): the same steps in plain float64, where a float p

@@ -764,8 +764,7 @@ static inline c64_parts sigmoid_grad_complex(double x, double y)
 
 /* float64.  1 - y = t_hi + t_lo exactly (TwoSum; t_lo = 0 by Sterbenz for
  * y in [1/2, 2]), y*(1 - y) = p_hi + p_lo with the exact error of y*t_hi,
- * then one fma rounds dy*p_hi + fl(dy*p_lo) once (without an fma
- * instruction, sigmoid_backward_round_f64 gives the same bits): error 0.5 ULP plus
+ * then one fma rounds dy*p_hi + fl(dy*p_lo) once: error 0.5 ULP plus
  * terms of relative size 2^-104, i.e. correctly rounded but for near-halfway
  * cases.
  * The correction is computed only where |y| < 2^256 and |dy*y*(1 - y)| <
@@ -773,59 +772,6 @@ static inline c64_parts sigmoid_grad_complex(double x, double y)
  * inf - inf or 0 * inf there would raise a spurious "invalid".  Outside
  * (never the case for a sigmoid output and a finite result; inf, NaN), the
  * plain product fl(dy*fl(y*(1 - y))) is returned. */
-#ifndef SIGMOIDX_EXACT_PRODUCTS_BY_FMA
-/* Without an fma instruction: fl(dy*p + dy*p_lo), the one rounding of the
- * final fma() below, from Dekker's product and rounding to odd (Boldo and
- * Melquiond, "Emulation of FMA and correctly rounded sums", 2008): with
- * dy*p = r + r_err exactly, u = r_err + fl(dy*p_lo) (|u| < 4 ulp(r)) rounded
- * to odd keeps a sticky bit far below the last bit of r, so fl(r + u) rounds
- * the exact sum once: fma()'s bits.  dy is first scaled into the range where
- * the product is exact: by 2^-200 where |dy| >= 2^800 (then |dy| < 2^824),
- * by 2^128 where |dy*p| < 2^-800 (then |dy| < 2^928 and the product is above
- * 2^-968 unless it was below 2^-1096, where an error of 2^-1072 scales back
- * to nothing); the result is scaled back exactly unless it is subnormal.
- * There it is rounded twice (to 53 bits, then to the subnormal's fewer) and
- * may differ from fma()'s bits by one step: error <= 0.5 ULP + 0.25 ULP of
- * the subnormal, and fl(dy*p_lo) is more accurate than fma()'s operand (it
- * is not subnormal when scaled).  Lanes that are
- * not `ok` (masked to zeros: nothing here can overflow or raise) return
- * r + 0, which is fma(dy, p_hi, +0). */
-static inline double sigmoid_backward_round_f64(double dy_c, double p_c, double p_lo,
-                                                double r, uint64_t ok)
-{
-    uint64_t big = ~mask_less_u63(f64_bits(dy_c) & ABS_MASK_F64, f64_bits(0x1p800));
-    uint64_t tiny = ~big & mask_less_u63(f64_bits(r) & ABS_MASK_F64, f64_bits(0x1p-800));
-    double scale = f64_from_bits((f64_bits(0x1p-200) & big) | (f64_bits(0x1p128) & tiny) |
-                                 (f64_bits(1.0) & ~(big | tiny)));
-    double unscale = f64_from_bits((f64_bits(0x1p200) & big) | (f64_bits(0x1p-128) & tiny) |
-                                   (f64_bits(1.0) & ~(big | tiny)));
-    double dy_s = dy_c * scale;             /* exact: a power of two, no underflow */
-    double r_s = dy_s * p_c;
-    double r_err = product_error_f64(dy_s, p_c, r_s);
-    double c = dy_s * p_lo;
-    double u = r_err + c;                   /* TwoSum */
-    double uv = u - r_err;
-    double u_err = (r_err - (u - uv)) + (c - uv);
-    /* to odd: where u is inexact and its last bit even, the neighbour towards
-     * the exact sum (one step in the bits; u != 0 whenever u_err != 0) */
-    uint64_t u_bits = f64_bits(u), err_bits = f64_bits(u_err);
-    uint64_t inexact_even = ~mask_zero_u63(err_bits & ABS_MASK_F64) & ((u_bits & 1) - 1);
-    uint64_t toward = mask_sign_bit(u_bits ^ err_bits) | 1;   /* -1 or +1 */
-    double u_odd = f64_from_bits(u_bits + (toward & inexact_even));
-    double sum = r_s + u_odd;
-    /* A zero sum keeps fma()'s sign of zero: for an exact zero product (then
-     * c = +-0) fma() gives r_s + c, which the rounding to odd does not keep;
-     * for a product that underflowed even scaled (below 2^-1202, and c with
-     * it), the sign of the product, r_s's. */
-    uint64_t zero = mask_zero_u63(f64_bits(sum) & ABS_MASK_F64);
-    uint64_t zero_product = mask_zero_u63(f64_bits(dy_s) & ABS_MASK_F64) |
-                            mask_zero_u63(f64_bits(p_c) & ABS_MASK_F64);
-    uint64_t zero_bits = (f64_bits(r_s + c) & zero_product) | (f64_bits(r_s) & ~zero_product);
-    double result = f64_from_bits((f64_bits(sum) & ~zero) | (zero_bits & zero)) * unscale;
-    return f64_from_bits((f64_bits(result) & ok) | (f64_bits(r + c) & ~ok));
-}
-#endif
-
 static inline double sigmoid_backward_f64(double dy, double y)
 {
     double p_hi = y * (1.0 - y);
@@ -840,11 +786,11 @@ static inline double sigmoid_backward_f64(double dy, double y)
     double p_c = y_c * t_c;
     /* |y_c| < 2^256 and |t_c| <= 2^256 + 1; |y_c| < 2^-968 only with t_c = 1 */
     double p_lo = product_error_f64(y_c, t_c, p_c) + y_c * t_lo;
-#ifdef SIGMOIDX_EXACT_PRODUCTS_BY_FMA
+    /* Without an fma instruction too: the one rounding of dy*p_hi + c that
+     * makes the result correctly rounded would take Dekker's product, a
+     * rounding to odd and scalings into its exact range, which measured
+     * slower than this one call (the loop then stays scalar). */
     return fma(dy, p_hi, dy_c * p_lo);
-#else
-    return sigmoid_backward_round_f64(dy_c, p_c, p_lo, r, ok);
-#endif
 }
 
 /* float32 (and float16 through it): in float64, where 1 - y is exact for

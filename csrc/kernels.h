@@ -39,11 +39,28 @@ typedef struct {
 } kernel_table;
 
 extern const kernel_table kernels_baseline;
-/* clang ignores `#pragma GCC target`: it builds the baseline only */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+/* x86-64 with GCC or clang (which defines __GNUC__ too): the avx2 and avx512
+ * tables are compiled for their targets and chosen at run time (dispatch.c);
+ * other compilers and CPUs build the baseline only. */
+#if defined(__x86_64__) && defined(__GNUC__)
 #define SIGMOIDX_X86_DISPATCH 1
 extern const kernel_table kernels_avx2;
 extern const kernel_table kernels_avx512;
+#endif
+
+/* Compile the rest of a kernels_*.c file for an instruction set, e.g.
+ * SIGMOIDX_TARGET_BEGIN("avx2,fma,f16c") ... SIGMOIDX_TARGET_END.  GCC takes
+ * `#pragma GCC target`; clang ignores that pragma and takes a target attribute
+ * applied to every function that follows, until END.  Unlike GCC, clang does
+ * not define the target's macros (__FMA__, __AVX2__) after it. */
+#define SIGMOIDX_PRAGMA(text) _Pragma(#text)
+#if defined(__clang__)
+#define SIGMOIDX_TARGET_BEGIN(isa) \
+    SIGMOIDX_PRAGMA(clang attribute push(__attribute__((target(isa))), apply_to = function))
+#define SIGMOIDX_TARGET_END SIGMOIDX_PRAGMA(clang attribute pop)
+#else
+#define SIGMOIDX_TARGET_BEGIN(isa) SIGMOIDX_PRAGMA(GCC target(isa))
+#define SIGMOIDX_TARGET_END
 #endif
 
 /* Long double has no vector form: every table points to these. */

@@ -20,6 +20,27 @@
             out[i] = func##_##type(in[i]);                                    \
     }
 
+/* float64 in two passes over blocks: the first half of the computation
+ * (exp(-|x|), or logit's quotient) as a pair into two buffers, then the rest.
+ * One element's whole dependency chain is too long for the out-of-order
+ * window to overlap many elements; each of two shorter loops overlaps more,
+ * and the result is the same bits as one pass. */
+#define STAGE_BLOCK 256
+#define KERNEL_F64_TWO_PASSES(func, first, second)                            \
+    static void func##_f64_kernel(const void *in_, void *out_, ptrdiff_t n)   \
+    {                                                                         \
+        const double *in = (const double *)in_;                               \
+        double *out = (double *)out_;                                         \
+        double hi[STAGE_BLOCK], lo[STAGE_BLOCK];                              \
+        for (ptrdiff_t start = 0; start < n; start += STAGE_BLOCK) {          \
+            ptrdiff_t len = n - start < STAGE_BLOCK ? n - start : STAGE_BLOCK; \
+            for (ptrdiff_t i = 0; i < len; i++)                               \
+                first(in[start + i], &hi[i], &lo[i]);                         \
+            for (ptrdiff_t i = 0; i < len; i++)                               \
+                out[start + i] = second(in[start + i], hi[i], lo[i]);         \
+        }                                                                     \
+    }
+
 typedef float f32;
 typedef double f64;
 #ifndef HAVE_F32X8_KERNELS
@@ -28,11 +49,11 @@ KERNEL_F32_F64(sigmoid_grad, f32)
 KERNEL_F32_F64(log_sigmoid, f32)
 #endif
 #ifndef HAVE_F64X4_KERNELS
-KERNEL_F32_F64(sigmoid, f64)
-KERNEL_F32_F64(sigmoid_grad, f64)
-KERNEL_F32_F64(log_sigmoid, f64)
+KERNEL_F64_TWO_PASSES(sigmoid, sigmoid_f64_common, sigmoid_f64_from_e)
+KERNEL_F64_TWO_PASSES(sigmoid_grad, sigmoid_f64_common, sigmoid_grad_f64_from_e)
+KERNEL_F64_TWO_PASSES(log_sigmoid, sigmoid_f64_common, log_sigmoid_f64_from_e)
 KERNEL_F32_F64(logit, f32)
-KERNEL_F32_F64(logit, f64)
+KERNEL_F64_TWO_PASSES(logit, logit_quotient_f64, logit_f64_from_quotient)
 #endif
 
 /* One input, two outputs. */
@@ -53,7 +74,23 @@ KERNEL_F32_F64(logit, f64)
 KERNEL2_F32_F64(sigmoid_and_grad, f32)
 #endif
 #ifndef HAVE_F64X4_KERNELS
-KERNEL2_F32_F64(sigmoid_and_grad, f64)
+/* in two passes as above: one exp, then exactly the steps of each function */
+static void sigmoid_and_grad_f64_kernel(const void *in_, void *out1_, void *out2_, ptrdiff_t n)
+{
+    const double *in = (const double *)in_;
+    double *out1 = (double *)out1_, *out2 = (double *)out2_;
+    double hi[STAGE_BLOCK], lo[STAGE_BLOCK];
+    for (ptrdiff_t start = 0; start < n; start += STAGE_BLOCK) {
+        ptrdiff_t len = n - start < STAGE_BLOCK ? n - start : STAGE_BLOCK;
+        for (ptrdiff_t i = 0; i < len; i++)
+            sigmoid_f64_common(in[start + i], &hi[i], &lo[i]);
+        for (ptrdiff_t i = 0; i < len; i++) {
+            double x = in[start + i];
+            out1[start + i] = sigmoid_f64_from_e(x, hi[i], lo[i]);
+            out2[start + i] = sigmoid_grad_f64_from_e(x, hi[i], lo[i]);
+        }
+    }
+}
 #endif
 
 /* Two inputs, one output. */

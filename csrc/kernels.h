@@ -1,9 +1,10 @@
 /*
  * Array kernels: contiguous input -> contiguous output, n elements.  Plain C,
  * no Python.  One table per instruction-set level; the module picks one at
- * import (dispatch.h).  avx2 and avx512 give the same bits (they compile the
- * same code, including the vector kernels of kernels_f32x8.h and
- * kernels_f64x4.h); the baseline's results are within 1 ULP of theirs, and the
+ * import (dispatch.h).  avx2 and avx512 give the same bits (the vector kernels
+ * of kernels_vec_f32.h and kernels_vec_f64.h are one source over the vector
+ * layers vec_avx2.h, 8/4 lanes, and vec_avx512.h, 16/8 lanes, whose operations
+ * give the same bits); the baseline's results are within 1 ULP of theirs, and the
  * same bits where it runs the same scalar code (long double, float16, and the
  * functions without a vector kernel).
  */

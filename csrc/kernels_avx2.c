@@ -2,9 +2,10 @@
 #include "kernels.h"
 #ifdef SIGMOIDX_X86_DISPATCH
 #pragma GCC target("avx2,fma,f16c")
+#include "vec_avx2.h"
 #include "kernels_f16c.h"
-#include "kernels_f32x8.h"
-#include "kernels_f64x4.h"
+#include "kernels_vec_f32.h"
+#include "kernels_vec_f64.h"
 #define KERNEL_TABLE kernels_avx2
 #define KERNEL_NAME "avx2"
 #include "kernels_impl.h"

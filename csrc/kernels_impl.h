@@ -2,8 +2,8 @@
  * The kernel loops, compiled once per instruction-set level: a kernels_*.c
  * file sets the target, defines KERNEL_TABLE (the table's name) and may
  * define HAVE_F16C_BLOCKS with its own half <-> float block converters and
- * HAVE_F32X8_KERNELS / HAVE_F64X4_KERNELS with its own float32 / float64
- * kernels (kernels_f32x8.h, kernels_f64x4.h), then includes this file.
+ * HAVE_VEC_F32_KERNELS / HAVE_VEC_F64_KERNELS with its own float32 / float64
+ * kernels (kernels_vec_f32.h, kernels_vec_f64.h), then includes this file.
  * The loops are plain element-wise loops over the inline functions of
  * sigmoid_math.h, which the compiler vectorises for the target.
  */
@@ -22,12 +22,12 @@
 
 typedef float f32;
 typedef double f64;
-#ifndef HAVE_F32X8_KERNELS
+#ifndef HAVE_VEC_F32_KERNELS
 KERNEL_F32_F64(sigmoid, f32)
 KERNEL_F32_F64(sigmoid_grad, f32)
 KERNEL_F32_F64(log_sigmoid, f32)
 #endif
-#ifndef HAVE_F64X4_KERNELS
+#ifndef HAVE_VEC_F64_KERNELS
 KERNEL_F32_F64(sigmoid, f64)
 KERNEL_F32_F64(sigmoid_grad, f64)
 KERNEL_F32_F64(log_sigmoid, f64)
@@ -49,10 +49,10 @@ KERNEL_F32_F64(logit, f64)
             out2[i] = b;                                                      \
         }                                                                     \
     }
-#ifndef HAVE_F32X8_KERNELS
+#ifndef HAVE_VEC_F32_KERNELS
 KERNEL2_F32_F64(sigmoid_and_grad, f32)
 #endif
-#ifndef HAVE_F64X4_KERNELS
+#ifndef HAVE_VEC_F64_KERNELS
 KERNEL2_F32_F64(sigmoid_and_grad, f64)
 #endif
 
@@ -67,7 +67,7 @@ KERNEL2_F32_F64(sigmoid_and_grad, f64)
             out[i] = func##_##type(in1[i], in2[i]);                           \
     }
 BINARY_F32_F64(sigmoid_backward, f32)
-#ifndef HAVE_F64X4_KERNELS
+#ifndef HAVE_VEC_F64_KERNELS
 BINARY_F32_F64(sigmoid_backward, f64)
 #endif
 

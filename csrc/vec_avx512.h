@@ -7,15 +7,15 @@
  * F16C): no DQ, BW or VL.
  *
  * SIGMOIDX_AVX512_SIMDE (a test-only build, scripts/test_avx512_emulated.sh)
- * takes the intrinsics from SIMDe, which implements them on AVX2 with the
- * same results: the avx512 kernels then run on a CPU without AVX-512.
+ * takes the intrinsics from SIMDe (vec_avx512_simde.h), which implements them
+ * on AVX2 with the same results: the avx512 kernels then run on a CPU without
+ * AVX-512.
  */
 #ifndef SIGMOIDX_VEC_H
 #define SIGMOIDX_VEC_H
 
 #ifdef SIGMOIDX_AVX512_SIMDE
-#define SIMDE_ENABLE_NATIVE_ALIASES
-#include <simde/x86/avx512.h>
+#include "vec_avx512_simde.h"
 #else
 #include <immintrin.h>
 #endif
@@ -83,7 +83,7 @@ VEC_INLINE vm32 vi32_gt(vi32 a, vi32 b) { return _mm512_cmpgt_epi32_mask(a, b); 
 VEC_INLINE vm32 vf32_ge(vf32 a, vf32 b) { return _mm512_cmp_ps_mask(a, b, _CMP_GE_OQ); }
 VEC_INLINE vm32 vf32_signbit(vf32 a)
 {
-    return _mm512_cmplt_epi32_mask(_mm512_castps_si512(a), _mm512_setzero_si512());
+    return _mm512_cmpgt_epi32_mask(_mm512_setzero_si512(), _mm512_castps_si512(a));
 }
 VEC_INLINE vm32 vm32_or(vm32 a, vm32 b) { return (vm32)(a | b); }
 VEC_INLINE vm32 vm32_and(vm32 a, vm32 b) { return (vm32)(a & b); }
@@ -177,7 +177,7 @@ VEC_INLINE vm64 vi64_eq(vi64 a, vi64 b) { return _mm512_cmpeq_epi64_mask(a, b); 
 VEC_INLINE vm64 vf64_ge(vf64 a, vf64 b) { return _mm512_cmp_pd_mask(a, b, _CMP_GE_OQ); }
 VEC_INLINE vm64 vf64_signbit(vf64 a)
 {
-    return _mm512_cmplt_epi64_mask(_mm512_castpd_si512(a), _mm512_setzero_si512());
+    return _mm512_cmpgt_epi64_mask(_mm512_setzero_si512(), _mm512_castpd_si512(a));
 }
 VEC_INLINE vm64 vm64_or(vm64 a, vm64 b) { return (vm64)(a | b); }
 VEC_INLINE vm64 vm64_and(vm64 a, vm64 b) { return (vm64)(a & b); }

@@ -102,7 +102,8 @@ VEC_INLINE vi32 vi32_zero_unless(vm32 m, vi32 a) { return _mm256_and_si256(a, m)
 /* 2^k for integer k in [-126, 127] */
 VEC_INLINE vf32 vf32_pow2i(vi32 k)
 {
-    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(k, _mm256_set1_epi32(127)), 23));
+    /* (k << 23) + (127 << 23): the shift is shared with vf32_ldexp_normal(a, k) */
+    return _mm256_castsi256_ps(_mm256_add_epi32(_mm256_slli_epi32(k, 23), _mm256_set1_epi32(127 << 23)));
 }
 /* a 2^k for a normal a and integer k where a 2^k is normal: k added to the exponent field */
 VEC_INLINE vf32 vf32_ldexp_normal(vf32 a, vi32 k)
@@ -210,7 +211,7 @@ VEC_INLINE vi64 vi64_min(vi64 a, vi64 b) { return _mm256_blendv_epi8(a, b, _mm25
 /* 2^k for integer k in [-1022, 1023] */
 VEC_INLINE vf64 vf64_pow2i(vi64 k)
 {
-    return _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_add_epi64(k, _mm256_set1_epi64x(1023)), 52));
+    return _mm256_castsi256_pd(_mm256_add_epi64(_mm256_slli_epi64(k, 52), _mm256_set1_epi64x((int64_t)1023 << 52)));
 }
 VEC_INLINE vf64 vf64_ldexp_normal(vf64 a, vi64 k)
 {

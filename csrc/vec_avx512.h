@@ -95,7 +95,8 @@ VEC_INLINE vi32 vi32_zero_unless(vm32 m, vi32 a) { return _mm512_maskz_mov_epi32
 
 VEC_INLINE vf32 vf32_pow2i(vi32 k)
 {
-    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(k, _mm512_set1_epi32(127)), 23));
+    /* (k << 23) + (127 << 23): the shift is shared with vf32_ldexp_normal(a, k) */
+    return _mm512_castsi512_ps(_mm512_add_epi32(_mm512_slli_epi32(k, 23), _mm512_set1_epi32(127 << 23)));
 }
 VEC_INLINE vf32 vf32_ldexp_normal(vf32 a, vi32 k)
 {
@@ -189,7 +190,7 @@ VEC_INLINE vf64 vf64_zero_unless(vm64 m, vf64 a) { return _mm512_maskz_mov_pd(m,
 
 VEC_INLINE vf64 vf64_pow2i(vi64 k)
 {
-    return _mm512_castsi512_pd(_mm512_slli_epi64(_mm512_add_epi64(k, _mm512_set1_epi64(1023)), 52));
+    return _mm512_castsi512_pd(_mm512_add_epi64(_mm512_slli_epi64(k, 52), _mm512_set1_epi64((int64_t)1023 << 52)));
 }
 VEC_INLINE vf64 vf64_ldexp_normal(vf64 a, vi64 k)
 {

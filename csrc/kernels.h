@@ -1,12 +1,14 @@
 /*
  * Array kernels: contiguous input -> contiguous output, n elements.  Plain C,
  * no Python.  One table per instruction-set level; the module picks one at
- * import (dispatch.h).  avx2 and avx512 give the same bits (the vector kernels
- * of kernels_vec_f32.h and kernels_vec_f64.h are one source over the vector
- * layers vec_avx2.h, 8/4 lanes, and vec_avx512.h, 16/8 lanes, whose operations
- * give the same bits); the baseline's results are within 1 ULP of theirs, and the
- * same bits where it runs the same scalar code (long double, float16, and the
- * functions without a vector kernel).
+ * import (dispatch.h).  avx2 and avx512 run one source, the vector kernels of
+ * kernels_vec_f32.h and kernels_vec_f64.h over the vector layers vec_avx2.h
+ * (8/4 lanes) and vec_avx512.h (16/8 lanes), and give the same bits except
+ * where avx512 starts a float32 quotient from vrcp14ps (float16 and float32
+ * sigmoid, sigmoid_grad and sigmoid_and_grad: within 1 ULP of avx2's, and of
+ * the true value).  The baseline's results are within 1 ULP of
+ * avx2's, and the same bits where it runs the same scalar code (long double,
+ * float16, and the functions without a vector kernel).
  */
 #ifndef SIGMOIDX_KERNELS_H
 #define SIGMOIDX_KERNELS_H

@@ -2,7 +2,12 @@
  * float32 sigma, sigma' and log_sigmoid in float32 lanes, written once over
  * the vector layer (vec_avx2.h: 8 lanes, vec_avx512.h: 16): the kernel file of
  * a level includes its layer header, then this.  Every step is an IEEE
- * operation or an exact one, so every layer gives the same bits.
+ * operation or an exact one, so every layer gives the same bits, except the
+ * reciprocal each quotient starts from (vf32_recip): a division on avx2, the
+ * 14-bit estimate vrcp14ps on avx512, after which one correction by the fused
+ * residual leaves 2^-28 of the quotient instead of a rounding (sigma and
+ * sigma'); the two levels then differ in the last bit of a few results (each
+ * within 1 ULP).
  *
  * The baseline evaluates float32 in float64; this stays in float32 and keeps
  * <= 1 ULP by carrying exp(-|x|) and 1 + exp(-|x|) as unevaluated sums
@@ -119,7 +124,7 @@ static inline shared_vf32 shared_parts_vf32(vf32 x, int moderate)
  * fused residual; a NaN x is put back (adding a quiet NaN raises nothing). */
 static inline vf32 finish_vf32(vf32 n_hi, vf32 n_lo, vf32 d_hi, vf32 d_lo, vi32 j, shared_vf32 p)
 {
-    vf32 inv = vf32_div(vf32_set(1.0f), d_hi);
+    vf32 inv = vf32_recip(d_hi);
     vf32 q = vf32_mul(n_hi, inv);
     vf32 residual = vf32_add(vf32_fnma(q, d_hi, n_hi), vf32_fnma(q, d_lo, n_lo));
     if (p.moderate)
@@ -162,7 +167,9 @@ static inline vf32 log_sigmoid_vf32(shared_vf32 p)
     vf32 s_hi = vf32_add(a, p.e_hi);                        /* Fast2Sum: |a| >= e or a = 0 */
     vf32 s_lo = vf32_add(vf32_sub(p.e_hi, vf32_sub(s_hi, a)), p.e_lo);
 
-    /* z + z_lo = s/(c + s): one division, corrected by the fused residual */
+    /* z + z_lo = s/(c + s): one division, corrected by the fused residual;
+     * a division, not vf32_recip: the series below takes z alone, which must
+     * be within a rounding of s/(c + s) */
     vf32 d_hi = vf32_add(c, s_hi);                          /* Fast2Sum: c > |s| */
     vf32 d_lo = vf32_add(vf32_add(vf32_sub(c, d_hi), s_hi), s_lo);
     vf32 inv = vf32_div(vf32_set(1.0f), d_hi);

@@ -11,6 +11,7 @@
  * Every operation gives the same bits on every layer (the float operations
  * are IEEE with rounding to nearest, the integer ones exact), with these
  * stated exceptions kept inside their documented ranges:
+ *   vf32_recip(d): an estimate of 1/d, its accuracy per layer;
  *   vf32_min/max(a, b): b where either is NaN (x86 semantics);
  *   vi64_sra_small, vi64_max_small: for values that fit in int32.
  */
@@ -64,6 +65,11 @@ VEC_INLINE vf32 vf32_mul(vf32 a, vf32 b) { return _mm256_mul_ps(a, b); }
 VEC_INLINE vf32 vf32_div(vf32 a, vf32 b) { return _mm256_div_ps(a, b); }
 VEC_INLINE vf32 vf32_min(vf32 a, vf32 b) { return _mm256_min_ps(a, b); }
 VEC_INLINE vf32 vf32_max(vf32 a, vf32 b) { return _mm256_max_ps(a, b); }
+/* 1/d for d in [1, 8], the reciprocal the quotients of the kernels start from
+ * (they correct the quotient once with its residual, which leaves the square
+ * of its relative error): here correctly rounded (vdivps), so that avx2 keeps
+ * the bits of a division; vec_avx512.h gives vrcp14ps, within 2^-14. */
+VEC_INLINE vf32 vf32_recip(vf32 d) { return _mm256_div_ps(_mm256_set1_ps(1.0f), d); }
 VEC_INLINE vf32 vf32_neg(vf32 a) { return _mm256_xor_ps(a, _mm256_set1_ps(-0.0f)); }
 /* a b + c, c - a b, a b - c, each rounded once */
 VEC_INLINE vf32 vf32_fma(vf32 a, vf32 b, vf32 c) { return _mm256_fmadd_ps(a, b, c); }

@@ -7,7 +7,7 @@
  * SIMDe 0.7.4 lacks a few of the intrinsics vec_avx512.h uses; they are
  * supplied below from 256-bit halves or lane by lane, with the results the
  * instructions give (exact conversions and shifts, IEEE roundings, masked
- * lanes neither read nor written).
+ * lanes neither read nor written), except vrcp14ps (see there).
  */
 #ifndef SIGMOIDX_VEC_AVX512_SIMDE_H
 #define SIGMOIDX_VEC_AVX512_SIMDE_H
@@ -79,6 +79,12 @@ static inline __m512 emulated_cvtph_ps(__m256i a)
 #define _mm512_cvtps_ph(a, rounding)                                                  \
     _mm256_set_m128i(_mm256_cvtps_ph(emulated_high_ps(a), (rounding)),                \
                      _mm256_cvtps_ph(_mm512_castps512_ps256(a), (rounding)))
+
+/* vrcp14ps: SIMDe has none; a division meets its contract (2^-14 relative)
+ * but not its bits, so float32 results may differ from native AVX-512 in the
+ * last bit, as they do from avx2's */
+#undef _mm512_rcp14_ps
+#define _mm512_rcp14_ps(a) _mm512_div_ps(_mm512_set1_ps(1.0f), (a))
 
 /* masked loads and stores lane by lane: masked-out lanes are not touched */
 #undef _mm512_maskz_loadu_ps

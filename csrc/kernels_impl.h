@@ -156,18 +156,18 @@ static void sigmoid_and_grad_f16_kernel(const void *in_, void *out1_, void *out2
     }
 }
 
+/* The table of this level: for each function of SIGMOIDX_FAMILY (kernels.h)
+ * its func_f16_kernel, func_f32_kernel, func_f64_kernel above and
+ * func_longdouble (kernels_baseline.c); func_c64_kernel / func_c128_kernel
+ * for SIGMOIDX_COMPLEX_FAMILY. */
+#define KERNEL_TABLE_ENTRY(func, kernel_type)                                 \
+    .func = {[DT_F16] = func##_f16_kernel, [DT_F32] = func##_f32_kernel,      \
+             [DT_F64] = func##_f64_kernel, [DT_LONGDOUBLE] = func##_longdouble},
+#define KERNEL_TABLE_COMPLEX_ENTRY(func)                                      \
+    .func##_complex = {[DT_C64] = func##_c64_kernel, [DT_C128] = func##_c128_kernel},
+
 const kernel_table KERNEL_TABLE = {
-    KERNEL_NAME,
-    {sigmoid_f16_kernel, sigmoid_f32_kernel, sigmoid_f64_kernel, sigmoid_longdouble},
-    {sigmoid_grad_f16_kernel, sigmoid_grad_f32_kernel, sigmoid_grad_f64_kernel,
-     sigmoid_grad_longdouble},
-    {sigmoid_and_grad_f16_kernel, sigmoid_and_grad_f32_kernel, sigmoid_and_grad_f64_kernel,
-     sigmoid_and_grad_longdouble},
-    {sigmoid_backward_f16_kernel, sigmoid_backward_f32_kernel, sigmoid_backward_f64_kernel,
-     sigmoid_backward_longdouble},
-    {log_sigmoid_f16_kernel, log_sigmoid_f32_kernel, log_sigmoid_f64_kernel,
-     log_sigmoid_longdouble},
-    {logit_f16_kernel, logit_f32_kernel, logit_f64_kernel, logit_longdouble},
-    {sigmoid_c64_kernel, sigmoid_c128_kernel},
-    {sigmoid_grad_c64_kernel, sigmoid_grad_c128_kernel},
+    .name = KERNEL_NAME,
+    SIGMOIDX_FAMILY(KERNEL_TABLE_ENTRY)
+    SIGMOIDX_COMPLEX_FAMILY(KERNEL_TABLE_COMPLEX_ENTRY)
 };

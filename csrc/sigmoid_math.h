@@ -173,7 +173,7 @@ static inline void exp_neg_f64_dd(double a, double *hi, double *lo)
 }
 #else
 /* Without an fma instruction, fewer operations: the reduction of the vector
- * kernels (kernels_f64x4.h), a = (4k + j) ln2/4 - v, |v| <= ln2/8 (a hair
+ * kernels (kernels_vec_f64.h), a = (4k + j) ln2/4 - v, |v| <= ln2/8 (a hair
  * more: the product a*4/ln2 is rounded before the rounding to an integer),
  * exp(a) = 2^k 2^(j/4) (1 - u), u = 1 - exp(-v) = v - v^2 P(v), P the
  * Taylor series of (exp(-v) - 1 + v)/v^2 to v^8 (truncation < 2^-64); the

@@ -84,9 +84,12 @@ static inline void run_kernel(enum loop_kind kind, const void *kernel, char *con
 #endif
 
 /* Contiguous runs at least this long are split over the thread pool (the
- * cheapest kernels gain from it from about here on: benchmarks/speed.py);
- * shorter ones run in the caller at the cost of this one comparison. */
+ * cheapest kernels gain from it from about here on: benchmarks/speed.py
+ * --threads with a build that sets -DPARALLEL_GRAIN lower); shorter ones run
+ * in the caller at the cost of this one comparison. */
+#ifndef PARALLEL_GRAIN
 #define PARALLEL_GRAIN 32768
+#endif
 
 /* Pieces of a contiguous run end on the 64-byte cache lines of the first
  * output, so no two threads write the same line. */

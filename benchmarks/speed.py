@@ -868,16 +868,21 @@ def threads_report(libs, args) -> str:
             cells = " | ".join(format_ns(ns[k]) for k in names)
             ratios = [f"{one / best:.2f}x", f"{best / ns['np.copyto']:.2f}"]
             ratios += [f"{ns[k] / best:.2f}x" for k in peers]
+            # CPU seconds per wall second of the two sigmoidx candidates: near 1 and 2 on
+            # an idle machine; lower means other processes had the cores
+            ratios += [f"{t[k].cpu / t[k].wall:.2f}" for k in names[:2]]
             rows.append(f"| {d} | {format_size(size)} | {cells} | " + " | ".join(ratios) + " |")
     peers = [k for k in header[2:] if k != "np.copyto"]
     lines = ["### threads (issue 15): contiguous sigmoid, out=, each library's default "
              "threads", "",
              "ns per element; 'speed-up' = 1 thread / default; 'x copy' = sigmoidx default "
              "time / np.copyto time; peer columns = peer time / sigmoidx default time "
-             "(above 1: sigmoidx faster)", "",
+             "(above 1: sigmoidx faster); 'cpu' = CPU seconds per wall second of sigmoidx "
+             "with 1 and with the default threads (on an idle machine near 1 and the "
+             "thread count: lower means other processes held the cores)", "",
              "| dtype | size | " + " | ".join(header) + " | speed-up | x copy | "
-             + " | ".join(f"{k} / sigmoidx" for k in peers) + " |",
-             "|---|---:|" + "---:|" * (len(header) + 2 + len(peers))]
+             + " | ".join(f"{k} / sigmoidx" for k in peers) + " | cpu 1 | cpu default |",
+             "|---|---:|" + "---:|" * (len(header) + 4 + len(peers))]
     return "\n".join(lines + rows)
 
 

@@ -13,6 +13,7 @@
 #include <numpy/ufuncobject.h>
 
 #include <fenv.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@
 #include "dispatch.h"
 #include "kernels.h"
 #include "ufunc_docs.h"
+#include "thread_pool.h"
 
 #ifndef SIGMOIDX_SOURCE_HASH
 #define SIGMOIDX_SOURCE_HASH "unknown"
@@ -84,6 +86,70 @@ static inline void run_kernel(enum loop_kind kind, const void *kernel, char *con
 #define ALWAYS_INLINE inline
 #endif
 
+/* Contiguous runs at least this long are split over the thread pool (the
+ * cheapest kernels gain from it from about here on: benchmarks/speed.py
+ * --threads with a build that sets -DPARALLEL_GRAIN lower); shorter ones run
+ * in the caller at the cost of this one comparison. */
+#ifndef PARALLEL_GRAIN
+#define PARALLEL_GRAIN 32768
+#endif
+
+/* Pieces of a contiguous run end on the 64-byte cache lines of the first
+ * output, so no two threads write the same line. */
+#define CACHE_LINE 64
+
+typedef struct {
+    enum loop_kind kind;
+    const void *kernel;
+    char *const *args;
+    int nargs;
+    npy_intp item;
+} contiguous_run;
+
+static void run_contiguous_piece(void *context, ptrdiff_t begin, ptrdiff_t end)
+{
+    const contiguous_run *run = context;
+    char *ptr[3] = {NULL, NULL, NULL};
+    for (int k = 0; k < run->nargs; k++)
+        ptr[k] = run->args[k] + begin * run->item;
+    run_kernel(run->kind, run->kernel, ptr, end - begin);
+}
+
+/* Pieces may run in any order only if no output overlaps another operand,
+ * except exactly (in place): NumPy also passes an output that starts behind
+ * its input in the same memory, which only a forward serial pass gets right. */
+static int pieces_are_independent(char *const *args, int nin, int nargs, npy_intp bytes)
+{
+    for (int j = nin; j < nargs; j++)
+        for (int k = 0; k < nargs; k++) {
+            uintptr_t out = (uintptr_t)args[j], other = (uintptr_t)args[k];
+            if (k != j && out != other && out < other + (uintptr_t)bytes &&
+                other < out + (uintptr_t)bytes)
+                return 0;
+        }
+    return 1;
+}
+
+static void run_contiguous(enum loop_kind kind, const void *kernel, char **args, npy_intp n,
+                           npy_intp item)
+{
+    const int nin = kind == BINARY ? 2 : 1, nargs = kind == UNARY ? 2 : 3;
+    if (!pieces_are_independent(args, nin, nargs, n * item)) {
+        run_kernel(kind, kernel, args, n);
+        return;
+    }
+    /* unit: the fewest elements that span whole cache lines; head: the
+     * elements before the output's first line boundary (0 if the output is
+     * not aligned to its item size: no element boundary is a line boundary) */
+    npy_intp unit = 1;
+    while (unit * item % CACHE_LINE != 0)
+        unit++;
+    npy_intp misalign = (npy_intp)((uintptr_t)args[nin] % CACHE_LINE);
+    npy_intp head = misalign % item == 0 ? (CACHE_LINE - misalign) % CACHE_LINE / item : 0;
+    contiguous_run run = {kind, kernel, args, nargs, item};
+    thread_pool_run(run_contiguous_piece, &run, n, head, unit);
+}
+
 /* Contiguous runs go straight to the kernel; strided ones through buffers.
  * `nin` inputs then `nout` outputs, three operands at most. */
 static ALWAYS_INLINE void ufunc_loop(char **args, npy_intp n, npy_intp const *steps,
@@ -96,7 +162,10 @@ static ALWAYS_INLINE void ufunc_loop(char **args, npy_intp n, npy_intp const *st
         contiguous &= steps[k] == item;
 
     if (contiguous) {
-        run_kernel(kind, kernel, args, n);
+        if (n >= PARALLEL_GRAIN)
+            run_contiguous(kind, kernel, args, n, item);
+        else
+            run_kernel(kind, kernel, args, n);
     }
     else {
         strided_buffer buffers[3];
@@ -353,13 +422,6 @@ static PyObject *register_bfloat16(PyObject *module, PyObject *arg)
     Py_RETURN_NONE;
 }
 
-static PyMethodDef core_methods[] = {
-    {"_register_bfloat16", register_bfloat16, METH_O,
-     "Register bfloat16 loops for the user dtype with this type number (sigmoidx/__init__.py "
-     "does, when ml_dtypes imports)."},
-    {NULL, NULL, 0, NULL},
-};
-
 /* The C API (sigmoidx/include/sigmoidx.h): the scalar functions' table as the
  * capsule sigmoidx._core._C_API, which import_sigmoidx() finds by that name.
  * The table is constant; the capsule hands out a pointer to it. */
@@ -368,6 +430,68 @@ static int add_c_api_capsule(PyObject *module, const kernel_table *level)
     void *table = (void *)c_api_for_level(level);  /* users see it as const */
     return add_owned(module, "_C_API", PyCapsule_New(table, "sigmoidx._core._C_API", NULL));
 }
+
+/* The thread pool's controls.  sigmoidx.set_num_threads (in Python) checks
+ * its argument and explains a bad one; these two are also exported as C
+ * symbols for threadpoolctl, which calls them through ctypes
+ * (sigmoidx/_threadpoolctl.py). */
+#if defined(__GNUC__)
+#define EXPORTED __attribute__((visibility("default")))
+#else
+#define EXPORTED
+#endif
+
+EXPORTED int sigmoidx_get_num_threads(void);
+EXPORTED int sigmoidx_set_num_threads(int n);
+
+/* The number of threads a long contiguous loop runs on (caller included). */
+EXPORTED int sigmoidx_get_num_threads(void)
+{
+    return thread_pool_get_num_threads();
+}
+
+/* Sets it, returns the previous value, or -1 for n out of [1, max_num_threads]. */
+EXPORTED int sigmoidx_set_num_threads(int n)
+{
+    return thread_pool_set_num_threads(n);
+}
+
+static PyObject *get_num_threads(PyObject *module, PyObject *unused)
+{
+    (void)module;
+    (void)unused;
+    return PyLong_FromLong(sigmoidx_get_num_threads());
+}
+
+static PyObject *set_num_threads(PyObject *module, PyObject *arg)
+{
+    (void)module;
+    int overflow = 0;
+    long n = PyLong_Check(arg) ? PyLong_AsLongAndOverflow(arg, &overflow) : 0;
+    if (n == -1 && PyErr_Occurred())
+        return NULL;
+    int previous = PyLong_Check(arg) && overflow == 0 && n >= 1 && n <= THREAD_POOL_MAX_THREADS
+                       ? sigmoidx_set_num_threads((int)n)
+                       : -1;
+    if (previous < 0) {
+        PyErr_Format(PyExc_ValueError, "the number of threads must be an int from 1 to %d, not %R",
+                     THREAD_POOL_MAX_THREADS, arg);
+        return NULL;
+    }
+    return PyLong_FromLong(previous);
+}
+
+static PyMethodDef sigmoidx_methods[] = {
+    {"_register_bfloat16", register_bfloat16, METH_O,
+     "Register bfloat16 loops for the user dtype with this type number (sigmoidx/__init__.py "
+     "does, when ml_dtypes imports)."},
+    {"get_num_threads", get_num_threads, METH_NOARGS,
+     "get_num_threads()\n--\n\nThe number of threads a long contiguous loop runs on."},
+    {"_set_num_threads", set_num_threads, METH_O,
+     "_set_num_threads(n)\n--\n\nSet it (an int in [1, max_num_threads]); returns the "
+     "previous value."},
+    {NULL, NULL, 0, NULL},
+};
 
 static int sigmoidx_exec(PyObject *module)
 {
@@ -393,7 +517,9 @@ static int sigmoidx_exec(PyObject *module)
             return -1;
     if (PyModule_AddStringConstant(module, "kernel_level", table->name) < 0 ||
         add_owned(module, "supported_kernel_levels", supported_kernel_names()) < 0 ||
-        PyModule_AddStringConstant(module, "source_hash", SIGMOIDX_SOURCE_HASH) < 0)
+        PyModule_AddStringConstant(module, "source_hash", SIGMOIDX_SOURCE_HASH) < 0 ||
+        PyModule_AddIntConstant(module, "max_num_threads", THREAD_POOL_MAX_THREADS) < 0 ||
+        PyModule_AddIntConstant(module, "has_threads", SIGMOIDX_HAVE_THREADS) < 0)
         return -1;
     if (add_c_api_capsule(module, table) < 0)
         return -1;
@@ -413,7 +539,7 @@ static struct PyModuleDef sigmoidx_module = {
     .m_name = "sigmoidx._core",
     .m_doc = "C core of sigmoidx: the ufuncs and the CPU dispatch.",
     .m_size = 0,
-    .m_methods = core_methods,
+    .m_methods = sigmoidx_methods,
     .m_slots = sigmoidx_slots,
 };
 

@@ -224,11 +224,39 @@ def run_bfloat16():
         assert_defined(g.view(np.uint16), f"sigmoid_and_grad bfloat16 n={n}")
 
 
+def run_pooled():
+    """Long contiguous runs, which the thread pool splits (issue 15): with 2 and 3 threads,
+    outputs on and off cache-line boundaries, every value byte written and the bits of
+    one thread (valgrind runs the threads one at a time, but sees every access)."""
+    rng = np.random.default_rng(7)
+    grain = 32768  # PARALLEL_GRAIN in csrc/module.c
+    previous = sigmoidx.get_num_threads()
+    for dtype in FLOAT_DTYPES:
+        for n in (grain, grain + 1, 3 * grain + 7):
+            x = inputs(n, dtype, rng)
+            for f in UFUNCS:
+                sigmoidx.set_num_threads(1)
+                expected = as_tuple(f, f(*operands(f, x)))
+                for threads in (2, 3):
+                    sigmoidx.set_num_threads(threads)
+                    for offset in (0, 1):
+                        out = tuple(np.empty(n + offset, dtype=dtype)[offset:]
+                                    for _ in range(f.nout))
+                        f(*operands(f, x), out=out)
+                        label = f"{f.__name__} {np.dtype(dtype).name} n={n} pooled {threads}"
+                        for result, want in zip(out, expected):
+                            assert_defined(result, label)
+                            same(result, want, label)
+    sigmoidx.set_num_threads(previous)
+
+
 if __name__ == "__main__":
     with np.errstate(all="raise"):
         run_all()
         run_bfloat16()
+        run_pooled()
     print(f"valgrind workload: {checked} results checked "
           f"({'with' if _helper else 'without'} valgrind definedness checks), "
-          f"kernel level {sigmoidx.show_config()['kernel_level']}")
+          f"kernel level {sigmoidx.show_config()['kernel_level']}, "
+          f"{sigmoidx.get_num_threads()} threads")
     sys.exit(0)

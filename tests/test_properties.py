@@ -199,8 +199,10 @@ def test_sigmoid_backward_increasing_in_dy(dtype, data):
 @drawn_for_every_dtype
 def test_nan_only_from_nan(f, dtype, data):
     """NaN from every NaN input, and otherwise only where the value is undefined: logit
-    outside [0, 1]; sigmoid_backward where dy*(y*(1-y)), evaluated in long double (float64
-    for float16: exact), is NaN (inf * 0, y infinite and dy 0)."""
+    outside [0, 1]; sigmoid_backward where dy*(y*(1-y)) is NaN evaluated in float64 (long
+    double for long double): inf * 0, with y infinite, or beyond 2^511 where y*(1-y)
+    overflows float64, and dy 0 (docs/api.md: outside the range of sigmoid outputs the
+    float64 loop returns that plain product; float16 and float32 are computed in float64)."""
     xs = draw_operands(f, dtype, data)
     with np.errstate(all="ignore"):
         results = as_tuple(f, f(*xs))
@@ -210,7 +212,7 @@ def test_nan_only_from_nan(f, dtype, data):
         if f is sigmoidx.logit:
             may_be_nan |= (xs[0] < 0) | (xs[0] > 1)
         if f is sigmoidx.sigmoid_backward:
-            wide = np.float64 if dtype == np.float16 else np.longdouble
+            wide = np.longdouble if dtype == np.longdouble else np.float64
             dy, y = (x.astype(wide) for x in xs)
             product = dy * (y * (1 - y))
             may_be_nan |= np.isnan(product)

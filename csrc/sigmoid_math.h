@@ -562,8 +562,8 @@ static inline double sigmoid_backward_f64(double dy, double y)
     int64_t y_mag = (int64_t)(f64_bits(y) & 0x7fffffffffffffffu);
     int64_t r_mag = (int64_t)(f64_bits(r) & 0x7fffffffffffffffu);
     /* signed compares: they vectorise on AVX2; magnitudes are below 2^63 */
-    uint64_t ok = (uint64_t)0 - (uint64_t)((y_mag < (int64_t)f64_bits(0x1p256)) &
-                                           (r_mag < (int64_t)f64_bits(0x1p1022)));
+    uint64_t ok = (uint64_t)0 - (uint64_t)((int)(y_mag < (int64_t)f64_bits(0x1p256)) &
+                                           (int)(r_mag < (int64_t)f64_bits(0x1p1022)));
     /* masks, not ?: on doubles, which GCC does not if-convert here */
     double y_c = f64_from_bits(f64_bits(y) & ok), dy_c = f64_from_bits(f64_bits(dy) & ok);
     double t_c = 1.0 - y_c;                 /* TwoSum(1, -y) */

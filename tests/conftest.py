@@ -32,4 +32,12 @@ if _built_from != _checkout:
 
 
 def pytest_report_header(config):
-    return f"sigmoidx {sigmoidx.__version__} from {Path(sigmoidx.__file__).parent}, {sigmoidx.show_config()}"
+    import numpy as np
+    from inputs import SAMPLE_SCALE
+
+    lines = [f"sigmoidx {sigmoidx.__version__} from {Path(sigmoidx.__file__).parent}, {sigmoidx.show_config()}",
+             f"long double: {np.finfo(np.longdouble).nmant + 1}-bit significand"]
+    if SAMPLE_SCALE != 1:
+        lines.append(f"SIGMOIDX_TEST_SCALE={SAMPLE_SCALE}: large random and swept samples cut to "
+                     "that fraction (thresholds, special values and fixed points kept)")
+    return lines

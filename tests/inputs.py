@@ -7,11 +7,32 @@ Thresholds are where the result changes regime: the rounded sigma reaches 1
 (e**-x below half an ULP of 1), sigma or sigma' leaves the normal range
 (ln of the smallest normal), or rounds to 0 (ln of half the smallest subnormal),
 and where exp(|x|) would overflow in a naive formulation.
+
+SIGMOIDX_TEST_SCALE (a fraction, default 1) shrinks the large random and swept samples
+of the tests (``scaled``, ``thinned``): scripts/test_aarch64.sh sets it where the suite
+runs under emulation; pytest's header prints it.  Thresholds with their nearest bit
+patterns, special values and fixed points are never cut.
 """
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
+
+SAMPLE_SCALE = float(os.environ.get("SIGMOIDX_TEST_SCALE", "1"))
+if not 0 < SAMPLE_SCALE <= 1:
+    raise ValueError(f"SIGMOIDX_TEST_SCALE={SAMPLE_SCALE}: expected a fraction in (0, 1]")
+
+
+def scaled(n, minimum=100):
+    """A sample size ``n`` times SIGMOIDX_TEST_SCALE (``n`` itself at the default 1)."""
+    return n if SAMPLE_SCALE == 1 else max(minimum, int(n * SAMPLE_SCALE))
+
+
+def thinned(x):
+    """Every k-th element of a swept input set, k = round(1 / SIGMOIDX_TEST_SCALE)."""
+    return x[::max(1, round(1 / SAMPLE_SCALE))]
 
 LN2 = float(np.log(2.0))
 
@@ -34,11 +55,18 @@ F64_THRESHOLDS = {
     "ln max": float(np.log(np.finfo(np.float64).max)),   # 709.78: exp overflow
     "ln 2**1074": 1074 * LN2, "ln 2**1075": 1075 * LN2,  # 744.44, 745.13: -> 0
 }
+# long double: the platform's format (x87 extended on x86-64: 64-bit significand,
+# subnormals down to 2**-16445; IEEE binary128 on aarch64: 113 bits, down to 2**-16494)
+_LD = np.finfo(np.longdouble)
+_LD_BITS, _LD_EMIN, _LD_EMAX = _LD.nmant + 1, -_LD.minexp, _LD.maxexp
+_LD_TINIEST = _LD_EMIN + _LD_BITS - 1                   # 16445 (x87), 16494 (binary128)
 LD_THRESHOLDS = {
-    "ln 2**64": 64 * LN2, "ln 2**65": 65 * LN2,          # 44.36, 45.05: sigma -> 1
-    "ln 2**16382": 16382 * LN2,                          # 11355.1: smallest normal
-    "ln max": 16384 * LN2,                               # 11356.5: exp overflow
-    "ln 2**16445": 16445 * LN2, "ln 2**16446": 16446 * LN2,  # 11398.8, 11399.5: -> 0
+    f"ln 2**{_LD_BITS}": _LD_BITS * LN2,                 # x87 44.36, 45.05: sigma -> 1
+    f"ln 2**{_LD_BITS + 1}": (_LD_BITS + 1) * LN2,       # (binary128 78.33, 79.02)
+    f"ln 2**{_LD_EMIN}": _LD_EMIN * LN2,                 # 11355.1: smallest normal
+    "ln max": _LD_EMAX * LN2,                            # 11356.5: exp overflow
+    f"ln 2**{_LD_TINIEST}": _LD_TINIEST * LN2,           # x87 11398.8, 11399.5: -> 0
+    f"ln 2**{_LD_TINIEST + 1}": (_LD_TINIEST + 1) * LN2,  # (binary128 11432.7, 11433.4)
 }
 
 
@@ -111,12 +139,17 @@ def _neighbours(values, dtype, half_width):
 
 def float32_thresholds(half_width=2**15):
     """All float32 patterns within ``half_width`` ULPs of each threshold, both signs,
-    and every 3rd pattern of the whole subnormal-result range [-104, -87]."""
+    and every 3rd pattern of the whole subnormal-result range [-104, -87] (with
+    SIGMOIDX_TEST_SCALE < 1: the 64 nearest patterns, then a thinned neighbourhood,
+    and every (3k)th pattern of the range)."""
     t = np.array(list(F32_THRESHOLDS.values()))
     near = _neighbours(np.concatenate([t, -t]), np.float32, half_width)
+    if SAMPLE_SCALE != 1:
+        near = np.concatenate([_neighbours(np.concatenate([t, -t]), np.float32, 64),
+                               thinned(near)])
     lo, hi = (np.array([-87.0, -104.0], dtype=np.float32).view(np.uint32).astype(np.int64))
     tail = np.arange(lo, hi + 1, 3, dtype=np.int64).astype(np.uint32).view(np.float32)
-    return np.concatenate([near, tail, specials(np.float32)])
+    return np.concatenate([near, thinned(tail), specials(np.float32)])
 
 
 def float64_random(n, seed=0):
@@ -145,12 +178,12 @@ def float64_edges(seed=1):
     t = np.array(list(F64_THRESHOLDS.values()))
     both = np.concatenate([t, -t])
     near = _neighbours(both, np.float64, 2000)
-    dense = (both[:, None] + rng.uniform(-0.5, 0.5, (both.size, 20_000))).reshape(-1)
-    subnormal_results = rng.uniform(-745.5, -708.0, 300_000)
-    saturation = rng.uniform(35.0, 38.5, 100_000)
+    dense = (both[:, None] + rng.uniform(-0.5, 0.5, (both.size, scaled(20_000)))).reshape(-1)
+    subnormal_results = rng.uniform(-745.5, -708.0, scaled(300_000))
+    saturation = rng.uniform(35.0, 38.5, scaled(100_000))
     # x = ln(2**k - 1): sigma(x) = 1 - 2**-k exactly
     steps = np.log(2.0 ** np.arange(1, 60) - 1)
-    tiny_mag = 10.0 ** rng.uniform(-323.5, -3.0, 100_000)
+    tiny_mag = 10.0 ** rng.uniform(-323.5, -3.0, scaled(100_000))
     tiny = np.concatenate([tiny_mag, -tiny_mag,
                            _neighbours([5e-324, 2.2250738585072014e-308], np.float64, 500)])
     integers = np.arange(-760.0, 761.0, 0.5)
@@ -161,16 +194,28 @@ def float64_edges(seed=1):
                            specials(np.float64)])
 
 
+def full_significand(a, rng):
+    """``a`` (float64 values) as long doubles with random low bits filling the platform's
+    significand: 11 more bits on x87, 60 more on binary128 (two random float64 draws)."""
+    ld = np.longdouble
+    a = np.asarray(a, dtype=ld)
+    scale = 1 + ld(2.0) ** -53 * rng.uniform(0, 1, a.size).astype(ld)
+    if _LD_BITS > 106:  # the first draw fills bits 54..106 of the significand
+        scale += ld(2.0) ** -106 * rng.uniform(0, 1, a.size).astype(ld)
+    return a * scale
+
+
 def longdouble_points(n, seed=2):
-    """Long double inputs with full 64-bit significands: the thresholds and their
-    neighbourhoods (both signs), uniform over the whole useful range, near 0 and tiny."""
+    """Long double inputs with full significands (64 bits on x87, 113 on binary128): the
+    thresholds and their neighbourhoods (both signs), uniform over the whole useful
+    range, near 0 and tiny."""
     rng = np.random.default_rng(seed)
     ld = np.longdouble
 
-    def full(a):  # a float64 array with 11 more random low bits
-        a = np.asarray(a, dtype=ld)
-        return a * (1 + ld(2.0) ** -53 * rng.uniform(0, 1, a.size).astype(ld))
+    def full(a):
+        return full_significand(a, rng)
 
+    span = max(11410.0, (_LD_TINIEST + 1) * LN2 + 10)  # beyond the last subnormal result
     t = np.array(list(LD_THRESHOLDS.values()), dtype=ld)
     both = np.concatenate([t, -t])
     near = (both[:, None] + rng.uniform(-1.0, 1.0, (both.size, 40)).astype(ld)).reshape(-1)
@@ -180,7 +225,7 @@ def longdouble_points(n, seed=2):
     tiny = 10.0 ** rng.uniform(-4950.0, -1.0, k).astype(ld)
     out = np.concatenate([
         near, nextafters,
-        full(rng.uniform(-11410.0, 11410.0, k)),
+        full(rng.uniform(-span, span, k)),
         full(rng.uniform(-60.0, 60.0, k)),
         full(rng.standard_normal(k) * 3),
         tiny * rng.choice([-1, 1], k),

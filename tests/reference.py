@@ -7,12 +7,13 @@ Nothing here uses sigmoidx.  Two references:
 
       e = exp(-|x|),   sigma(x) = (x < 0 ? e : 1) / (1 + e),   sigma'(x) = e / (1 + e)**2
 
-  On x86-64 long double has a 64-bit significand, so the reference is within a few
-  units of 2**-64 (relative) of the true value: ~2**-9 ULP of float64, ~2**-38 ULP of
-  float32.  Tests that must decide "<= 1 ULP" exactly re-check the few inputs whose
+  On x86-64 long double has a 64-bit significand (x87), so the reference is within a
+  few units of 2**-64 (relative) of the true value: ~2**-9 ULP of float64, ~2**-38 ULP
+  of float32; on aarch64 (IEEE binary128, 113 bits) within a few units of 2**-113.  Tests that must decide "<= 1 ULP" exactly re-check the few inputs whose
   error comes close to the bound with the mpmath reference (see ``max_ulp_error``).
 * ``reference_mp(name, x)``: mpmath at ``MP_DPS`` decimal digits (an object array of
-  mpf), for long double inputs and for spot checks.
+  mpf), for long double inputs and for spot checks.  ``MP_DPS`` follows the platform's
+  long double (``np.finfo``): at least 30 bits beyond its significand.
 
 ``ulp_error(actual, reference, dtype)`` measures |actual - reference| in units of the
 last place of the *reference* in the target dtype (with subnormal spacing below the
@@ -21,12 +22,18 @@ smallest normal), accepting either kind of reference.
 
 from __future__ import annotations
 
+import math
+
 import mpmath
 import numpy as np
 
 FUNCTIONS = ("sigmoid", "sigmoid_grad", "log_sigmoid", "logit")
-MP_DPS = 40
-LONGDOUBLE_IS_X87 = np.finfo(np.longdouble).nmant >= 63
+# Significand bits of the platform's long double: 64 for x87 extended (x86-64), 113 for
+# IEEE binary128 (aarch64 Linux), 53 where long double is double (Apple arm64, MSVC).
+LONGDOUBLE_BITS = np.finfo(np.longdouble).nmant + 1
+# mpmath digits: 30 bits beyond the widest significand measured (reference errors below
+# 2**-30 ULP), and never fewer than the 40 digits these tests were written with
+MP_DPS = max(40, math.ceil((LONGDOUBLE_BITS + 30) * math.log10(2)))
 
 # Inputs with |x| beyond this give sigma(-|x|) and sigma'(x) far below half the smallest
 # long double subnormal (exp(-11400) ~ 2**-16447); mpmath evaluates them at this
@@ -58,8 +65,6 @@ def reference_np(name, x, work=np.longdouble):
     p_work, _ = _params(work)
     if p_work < p_in + 10:
         raise ValueError(f"{work} is too narrow to be a reference for {x.dtype}")
-    if work == np.longdouble and not LONGDOUBLE_IS_X87:  # pragma: no cover
-        raise RuntimeError("the long double reference needs an x87 (64-bit significand) long double")
     with np.errstate(all="ignore"):  # signalling NaNs and underflow are expected here
         xw = x.astype(work)
         e = np.exp(-np.abs(xw))
@@ -84,8 +89,8 @@ def reference_np(name, x, work=np.longdouble):
 def to_mpf(v):
     """The exact value of one float (any NumPy float dtype, long double included) as mpf.
 
-    Must be called with enough working precision (``mp_context()``) for 64-bit
-    significands to be kept exactly.
+    Must be called with enough working precision (``mp_context()``) for long double
+    significands (``LONGDOUBLE_BITS``) to be kept exactly.
     """
     with np.errstate(invalid="ignore"):  # a signalling NaN among the inputs
         v = np.longdouble(v)
@@ -96,8 +101,9 @@ def to_mpf(v):
     if v == 0:
         return mpmath.mpf(0)
     m, e = np.frexp(v)  # v = m * 2**e, 0.5 <= |m| < 1
-    n = int(np.ldexp(m, 64))  # an integer of at most 64 bits: exact in long double and int()
-    return mpmath.ldexp(mpmath.mpf(n), int(e) - 64)
+    # an integer of at most LONGDOUBLE_BITS bits: exact in long double and int()
+    n = int(np.ldexp(m, LONGDOUBLE_BITS))
+    return mpmath.ldexp(mpmath.mpf(n), int(e) - LONGDOUBLE_BITS)
 
 
 def mp_context():
@@ -141,7 +147,12 @@ def mp_logit(p):
         return mpmath.mpf("-inf")
     if p == 1:
         return mpmath.mpf("inf")
-    return mpmath.log(p / (1 - p))
+    if p < 0.25:  # the quotient is below 1/3: its log has no cancellation
+        return mpmath.log(p / (1 - p))
+    # near p = 1/2, log(p/(1 - p)) would cancel: the quotient rounded to MP_DPS digits
+    # is off by its last digit relative to 1, while logit(p) may be as small as 2**-112;
+    # 2p - 1 and 1 - p are exact here (p >= 1/4 has at most LONGDOUBLE_BITS bits)
+    return mpmath.log1p((2 * p - 1) / (1 - p))
 
 
 _MP_FUNCTIONS = {"sigmoid": mp_sigmoid, "sigmoid_grad": mp_sigmoid_grad,

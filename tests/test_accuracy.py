@@ -16,9 +16,8 @@ import pytest
 
 import sigmoidx
 from inputs import (float16_all, float32_strided, float32_thresholds, float64_edges,
-                    float64_random, longdouble_points)
-from reference import (FUNCTIONS, LONGDOUBLE_IS_X87, max_ulp_error, reference_mp,
-                       ulp_error)
+                    float64_random, longdouble_points, scaled, thinned)
+from reference import FUNCTIONS, max_ulp_error, reference_mp, ulp_error
 
 BOUND = {np.float16: 1.0, np.float32: 1.0, np.float64: 1.0, np.longdouble: 2.0}
 LONGDOUBLE_BOUND = {"log_sigmoid": 3.0, "logit": 3.0}  # libm's expl, logl, log1pl: ~1 ULP each
@@ -52,8 +51,8 @@ def test_float16_exhaustive(name):
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_float32_strided_sweep(name):
     # every 1021st bit pattern (a prime stride, so all exponents and low bits vary): 4.2M inputs
-    x = float32_strided(1021, start=0 if name == "sigmoid" else 510)
-    assert x.size > 4_000_000
+    x = thinned(float32_strided(1021, start=0 if name == "sigmoid" else 510))
+    assert x.size > scaled(4_000_000)
     check_max_ulp(name, x, np.float32)
 
 
@@ -64,7 +63,7 @@ def test_float32_thresholds(name):
 
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_float64_random(name):
-    check_max_ulp(name, float64_random(1_000_000, seed=11), np.float64)
+    check_max_ulp(name, float64_random(scaled(1_000_000), seed=11), np.float64)
 
 
 @pytest.mark.parametrize("name", FUNCTIONS)
@@ -72,7 +71,6 @@ def test_float64_edges(name):
     check_max_ulp(name, float64_edges(), np.float64)
 
 
-@pytest.mark.skipif(not LONGDOUBLE_IS_X87, reason="long double contract is for the x87 format")
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_longdouble_against_mpmath(name):
     x = longdouble_points(3000)
@@ -82,6 +80,27 @@ def test_longdouble_against_mpmath(name):
     i = int(np.argmax(errors))
     assert errors[i] <= LONGDOUBLE_BOUND.get(name, BOUND[np.longdouble]), (
         f"{name} long double: {errors[i]:.3f} ULP at x={x[i]!r} (got {actual[i]!r})")
+
+
+# Inputs that issue 14 reported as inaccurate on aarch64's binary128 long double; there
+# the functions were right and the tests' reference truncated inputs and results to 64
+# bits.  Measured against mpmath in the platform's format (x87 or binary128) like any input.
+LONGDOUBLE_POINTS = [("sigmoid", "-8623.5357"), ("sigmoid_grad", "-8623.5357"),
+                     ("log_sigmoid", "35.4"), ("sigmoid", "-1.0"), ("logit", "0.5 + 2**-56"),
+                     ("logit", "0.5 - 2**-60"), ("logit", "0.5 + 2**-100")]
+
+
+@pytest.mark.parametrize("name, x", LONGDOUBLE_POINTS)
+def test_longdouble_points_of_issue_14(name, x):
+    ld = np.longdouble
+    if "**" in x:  # 0.5 +- 2**-k, exact in long double when k < its significand bits
+        half, sign, power = x.split()
+        value = ld(half) + (1 if sign == "+" else -1) * ld(2) ** int(power.split("**")[1])
+    else:
+        value = ld(x)
+    v = np.array([value])
+    errors = ulp_error(getattr(sigmoidx, name)(v), reference_mp(name, v), np.longdouble)
+    assert errors[0] <= LONGDOUBLE_BOUND.get(name, BOUND[np.longdouble]), (name, x, errors[0])
 
 
 # Reference points from the issue: values that naive formulas (and peers) get wrong.

@@ -168,9 +168,17 @@ static ALWAYS_INLINE void ufunc_loop(char **args, npy_intp n, npy_intp const *st
             run_kernel(kind, kernel, args, n);
     }
     else {
+        /* In a reduction (f.reduce, f.accumulate) NumPy passes an output that is
+         * also an input, with stride 0 for reduce: each element then reads what
+         * the one before it wrote, so blocks are one element long. */
+        npy_intp block = STRIDED_BLOCK;
+        for (int k = nin; k < nargs; k++)
+            for (int j = 0; j < nin; j++)
+                if (args[k] == args[j] && steps[k] == 0)
+                    block = 1;
         strided_buffer buffers[3];
-        for (npy_intp start = 0; start < n; start += STRIDED_BLOCK) {
-            npy_intp len = n - start < STRIDED_BLOCK ? n - start : STRIDED_BLOCK;
+        for (npy_intp start = 0; start < n; start += block) {
+            npy_intp len = n - start < block ? n - start : block;
             char *ptr[3];
             for (int k = 0; k < nargs; k++) {
                 char *base = args[k] + start * steps[k];

@@ -433,9 +433,9 @@ static PyObject *register_bfloat16(PyObject *module, PyObject *arg)
 /* The C API (sigmoidx/include/sigmoidx.h): the scalar functions' table as the
  * capsule sigmoidx._core._C_API, which import_sigmoidx() finds by that name.
  * The table is constant; the capsule hands out a pointer to it. */
-static int add_c_api_capsule(PyObject *module, const kernel_table *level)
+static int add_c_api_capsule(PyObject *module)
 {
-    void *table = (void *)c_api_for_level(level);  /* users see it as const */
+    void *table = (void *)&c_api_table;  /* users see it as const */
     return add_owned(module, "_C_API", PyCapsule_New(table, "sigmoidx._core._C_API", NULL));
 }
 
@@ -529,7 +529,7 @@ static int sigmoidx_exec(PyObject *module)
         PyModule_AddIntConstant(module, "max_num_threads", THREAD_POOL_MAX_THREADS) < 0 ||
         PyModule_AddIntConstant(module, "has_threads", SIGMOIDX_HAVE_THREADS) < 0)
         return -1;
-    if (add_c_api_capsule(module, table) < 0)
+    if (add_c_api_capsule(module) < 0)
         return -1;
     return 0;
 }

@@ -60,7 +60,24 @@ except PackageNotFoundError:  # pragma: no cover - built in place, not installed
     __version__ = "unknown"
 
 __all__ = ["sigmoid", "sigmoid_grad", "sigmoid_and_grad", "sigmoid_backward", "log_sigmoid",
-           "logit", "get_num_threads", "set_num_threads", "show_config", "__version__"]
+           "logit", "get_num_threads", "set_num_threads", "show_config", "get_include",
+           "__version__"]
+
+
+def _register_bfloat16():
+    """bfloat16 loops for every ufunc when ml_dtypes (the optional extra
+    ``sigmoidx[bfloat16]``) imports: float32 kernels, each result rounded once."""
+    try:
+        import ml_dtypes
+    except ImportError:
+        return
+    import numpy
+
+    _core._register_bfloat16(numpy.dtype(ml_dtypes.bfloat16).num)
+
+
+_register_bfloat16()
+del _register_bfloat16
 
 for _ufunc in (sigmoid, sigmoid_grad, sigmoid_and_grad, sigmoid_backward, log_sigmoid, logit):
     try:  # NumPy >= 2.2: help() and pickling then name the public module
@@ -174,6 +191,24 @@ def show_config():
         "supported": list(supported_kernel_levels),
         "num_threads": get_num_threads(),
     }
+
+
+def get_include():
+    """Return the folder of sigmoidx's C header, ``sigmoidx.h``, for C and Cython
+    extensions that call the sigmoid family per element (its C API).
+
+    Pass it as an include directory, call ``import_sigmoidx()`` once at module init,
+    then ``sigmoidx_sigmoid(x)``, ``sigmoidx_logitf(p)`` and the rest (the header lists
+    them).  Cython code does ``from sigmoidx cimport sigmoid`` instead (the ``.pxd`` is
+    in the package) and also needs this folder.
+
+    Examples
+    --------
+    >>> import os, sigmoidx
+    >>> os.path.isfile(os.path.join(sigmoidx.get_include(), "sigmoidx.h"))
+    True
+    """
+    return _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "include")
 
 
 def _register_with_threadpoolctl():

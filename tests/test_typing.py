@@ -11,6 +11,8 @@ import pytest
 
 import sigmoidx
 
+pytestmark = pytest.mark.integration  # starts other tools; deselect with -m "not integration"
+
 GOOD = """
     import numpy as np
     import numpy.typing as npt

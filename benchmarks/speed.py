@@ -319,11 +319,13 @@ class Timing:
     best: float = float("inf")       # seconds per call, best sample
     wall: float = 0.0                # totals over all samples, for the thread check
     cpu: float = 0.0
+    calls: int = 0
 
     def add(self, calls: int, wall: float, cpu: float) -> None:
         self.best = min(self.best, wall / calls)
         self.wall += wall
         self.cpu += cpu
+        self.calls += calls
 
 
 def calibrate(fn: Callable, target: float, timing: Timing) -> int:
@@ -871,6 +873,9 @@ def threads_report(libs, args) -> str:
             # CPU seconds per wall second of the two sigmoidx candidates: near 1 and 2 on
             # an idle machine; lower means other processes had the cores
             ratios += [f"{t[k].cpu / t[k].wall:.2f}" for k in names[:2]]
+            # CPU time per element, all threads summed: the pool's extra work, which
+            # contention for the cores does not blur the way it blurs wall time
+            ratios += [format_ns(t[k].cpu / t[k].calls / size * 1e9) for k in names[:2]]
             rows.append(f"| {d} | {format_size(size)} | {cells} | " + " | ".join(ratios) + " |")
     peers = [k for k in header[2:] if k != "np.copyto"]
     lines = ["### threads (issue 15): contiguous sigmoid, out=, each library's default "
@@ -879,10 +884,13 @@ def threads_report(libs, args) -> str:
              "time / np.copyto time; peer columns = peer time / sigmoidx default time "
              "(above 1: sigmoidx faster); 'cpu' = CPU seconds per wall second of sigmoidx "
              "with 1 and with the default threads (on an idle machine near 1 and the "
-             "thread count: lower means other processes held the cores)", "",
+             "thread count: lower means other processes held the cores); 'CPU ns' = CPU "
+             "time per element, all threads summed, with 1 and with the default threads "
+             "(their ratio is the pool's overhead in work)", "",
              "| dtype | size | " + " | ".join(header) + " | speed-up | x copy | "
-             + " | ".join(f"{k} / sigmoidx" for k in peers) + " | cpu 1 | cpu default |",
-             "|---|---:|" + "---:|" * (len(header) + 4 + len(peers))]
+             + " | ".join(f"{k} / sigmoidx" for k in peers)
+             + " | cpu 1 | cpu default | CPU ns 1 | CPU ns default |",
+             "|---|---:|" + "---:|" * (len(header) + 6 + len(peers))]
     return "\n".join(lines + rows)
 
 

@@ -86,10 +86,10 @@ static inline void run_kernel(enum loop_kind kind, const void *kernel, char *con
 #define ALWAYS_INLINE inline
 #endif
 
-/* Contiguous runs at least this long are split over the thread pool (the
- * cheapest kernels gain from it from about here on: benchmarks/speed.py
- * --threads with a build that sets -DPARALLEL_GRAIN lower); shorter ones run
- * in the caller at the cost of this one comparison. */
+/* Contiguous runs at least this long are split over the thread pool; shorter
+ * ones run in the caller at the cost of this one comparison.  torch's
+ * GRAIN_SIZE; to measure where the pool starts to pay, build with a lower
+ * -DPARALLEL_GRAIN and run benchmarks/speed.py --threads --sizes ... */
 #ifndef PARALLEL_GRAIN
 #define PARALLEL_GRAIN 32768
 #endif

@@ -16,9 +16,11 @@
  * (for results that are rightly subnormal); the ufunc loops clear that one.
  *
  * Build with -ffp-contract=off: every fused multiply-add is an explicit fma()
- * call, or without an fma instruction its exact equivalent (Dekker's product,
- * below), so every instruction-set level that compiles these functions
- * computes the same bits.
+ * call, so every instruction-set level whose target has FMA computes the same
+ * bits.  Without an fma instruction (the x86-64 baseline) the exact products
+ * come from Dekker's splitting instead (same bits), and the float64 exp and
+ * quotients take cheaper steps (SIGMOIDX_EXACT_PRODUCTS_BY_FMA unset, below),
+ * each within the same contract.
  */
 #ifndef SIGMOIDX_SIGMOID_MATH_H
 #define SIGMOIDX_SIGMOID_MATH_H
@@ -321,7 +323,8 @@ static inline double sigmoid_f64(double x)
 }
 
 /* sigma'(x) = e / (1+e)^2, float64.  d = s^2 as d_hi + d_lo (exact product
- * by fma), q = e/d corrected once by the residual e - q*d. */
+ * by fma), q = e/d corrected once by the residual e - q*d.  Without an fma
+ * instruction, d's head cut to 26 bits for divide_by_short_f64. */
 static inline double sigmoid_grad_f64_from_e(double x, double e_hi, double e_lo)
 {
 #ifdef SIGMOIDX_EXACT_PRODUCTS_BY_FMA

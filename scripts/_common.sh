@@ -4,6 +4,8 @@
 # and defines:
 #   make_venv DIR          a fresh venv with what building and testing sigmoidx needs
 #   copy_sources DEST      the sources to build, without any build/ left-overs
+#   check_werror_log LOG COMPILER   every csrc/*.c compiled by COMPILER (a regex) with
+#                          -Werror in the build log LOG, and no warning reported
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/sigmoidx-$(basename "$0" .sh).XXXXXX")"
@@ -28,4 +30,22 @@ copy_sources() {
     tar -C "$repo" --exclude=./.git --exclude=./build --exclude=./dist --exclude='*.egg-info' \
         --exclude='*.so' --exclude=__pycache__ --exclude=.pytest_cache --exclude=.hypothesis \
         -cf - . | tar -C "$1" -xf -
+}
+
+check_werror_log() {
+    local log="$1" compiler="$2" compiles with_werror sources
+    compile_lines() { grep -E "^ *[^ ]*($compiler)[^ ]* .* -c csrc/[^ ]*\.c" "$log" || true; }
+    compiles=$(compile_lines | wc -l)
+    with_werror=$(compile_lines | grep -c -- ' -Werror ' || true)
+    sources=$(ls "$repo"/csrc/*.c | wc -l)
+    if [ "$compiles" -ne "$sources" ] || [ "$with_werror" -ne "$sources" ]; then
+        grep -E ' -c csrc/' "$log" || true
+        echo "FAILED: expected $sources $compiler calls with -Werror, saw $compiles ($with_werror with -Werror)" >&2
+        exit 1
+    fi
+    if grep -E '\.(c|h):[0-9]+(:[0-9]+)?: (warning|error):' "$log"; then
+        echo "FAILED: compiler warnings" >&2
+        exit 1
+    fi
+    echo "ok: $sources C files compiled by $compiler with -Werror -Wall -Wextra, no warnings"
 }

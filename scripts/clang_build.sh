@@ -32,20 +32,7 @@ if ! CC=clang CFLAGS="-Werror -Wall -Wextra" "$py" -m pip install --verbose --no
     exit 1
 fi
 # every C file compiled by clang with -Werror, and nothing reported
-compile_lines() { grep -E '^ *[^ ]*clang[^ ]* .* -c csrc/[^ ]*\.c' "$log" || true; }
-compiles=$(compile_lines | wc -l)
-with_werror=$(compile_lines | grep -c -- ' -Werror ' || true)
-sources=$(ls "$repo"/csrc/*.c | wc -l)
-if [ "$compiles" -ne "$sources" ] || [ "$with_werror" -ne "$sources" ]; then
-    grep -E ' -c csrc/' "$log" || true
-    echo "FAILED: expected $sources clang calls with -Werror, saw $compiles ($with_werror with -Werror)" >&2
-    exit 1
-fi
-if grep -E '\.(c|h):[0-9]+(:[0-9]+)?: (warning|error):' "$log"; then
-    echo "FAILED: compiler warnings" >&2
-    exit 1
-fi
-echo "ok: $sources C files compiled by clang with -Werror -Wall -Wextra, no warnings"
+check_werror_log "$log" clang
 
 # The levels the clang build offers must be those this CPU has (as /proc/cpuinfo tells).
 levels=$(cd / && "$py" -c "import sigmoidx; print(' '.join(sigmoidx.show_config()['supported']))")

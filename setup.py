@@ -28,7 +28,7 @@ core = Extension(
     sources=sorted(str(p.relative_to(ROOT)) for p in (ROOT / "csrc").glob("*.c")),
     # recompile when any hashed source (its hash is compiled in) or this file changes
     depends=hashed_files + ["setup.py"],
-    include_dirs=[numpy.get_include(), "csrc"],
+    include_dirs=[numpy.get_include(), "csrc", "sigmoidx/include"],  # the C API table's layout
     define_macros=[("SIGMOIDX_SOURCE_HASH", f'"{fingerprint["source_hash"](ROOT)}"')],
     extra_compile_args=compile_args,
 )

@@ -13,27 +13,34 @@ the memory-copy limit.
 
 Run it from outside the source tree so that the installed sigmoidx is the one
 imported, e.g.  cd /tmp && python /path/to/benchmarks/speed.py --quick
+
+--threads instead times every library with its default threads (issue 15): sigmoidx
+with 1 thread and with its default, torch.sigmoid, numexpr and np.copyto, on
+contiguous float32 and float64 arrays from 1e3 to 2^27 elements, not pinned.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 
 # Single thread everywhere.  These must be set before numpy, numexpr, torch or
 # jax are imported: the libraries read them once, at import.  (XLA's element-wise
 # loops ignore them; main() also pins the process to one CPU for that.)
-for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+# (--threads: every library keeps its defaults, and the environment is left alone.)
+THREADS_MODE = "--threads" in sys.argv[1:]
+for _var in () if THREADS_MODE else ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
              "NUMEXPR_NUM_THREADS", "NUMEXPR_MAX_THREADS", "VECLIB_MAXIMUM_THREADS"):
     os.environ[_var] = "1"
-os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "")
-                           + " --xla_cpu_multi_thread_eigen=false").strip()
+if not THREADS_MODE:
+    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "")
+                               + " --xla_cpu_multi_thread_eigen=false").strip()
 
 import argparse  # noqa: E402
 import datetime  # noqa: E402
 import gc  # noqa: E402
 import importlib  # noqa: E402
 import platform  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -84,6 +91,8 @@ def load_libraries() -> dict:
             "numexpr": optional_import("numexpr"),
             "torch": optional_import("torch"),
             "jax": optional_import("jax")}
+    if THREADS_MODE:
+        return libs
     if libs["numexpr"] is not None:
         libs["numexpr"].set_num_threads(1)
     if libs["torch"] is not None:
@@ -546,9 +555,12 @@ def environment_report(libs, args) -> str:
         f"{platform.system()} {platform.release()}, Python {platform.python_version()}",
         f"sigmoidx {version_of(libs['sigmoidx'])}: {show_config_text(libs['sigmoidx'])}",
         "peers: " + ", ".join(versions),
-        f"threads: 1, {args.pinned} (OMP/MKL/OPENBLAS/NUMEXPR env = 1, "
-        "numexpr.set_num_threads(1), torch.set_num_threads(1), "
-        "jax without async dispatch)",
+        (f"threads: each library's default, not pinned, {len(os.sched_getaffinity(0))} "
+         f"CPUs allowed; OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}"
+         if args.threads else
+         f"threads: 1, {args.pinned} (OMP/MKL/OPENBLAS/NUMEXPR env = 1, "
+         "numexpr.set_num_threads(1), torch.set_num_threads(1), "
+         "jax without async dispatch)"),
         f"timing: best of {args.rounds} interleaved rounds and a calibration run "
         f"({min(args.rounds, BIG_ROUNDS)} rounds above {format_size(BIG)} elements), "
         f"~{args.target_ms:g} ms per candidate per round; input uniform in "
@@ -713,6 +725,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--family", action="store_true",
                         help="only the issue-4 ufuncs against their peers (sigmoid_and_grad, "
                              "sigmoid_backward, log_sigmoid, logit), float32/float64")
+    parser.add_argument("--threads", action="store_true",
+                        help="the threads section (issue 15): sigmoid with 1 and the default "
+                             "threads against torch, numexpr (their default threads) and "
+                             "np.copyto, float32/float64, 1e3 to 2^27 elements, not pinned")
     args = parser.parse_args(argv)
     args.default_sizes = args.sizes is None
     if args.sizes is None:
@@ -799,8 +815,84 @@ def family_report(libs, args) -> str:
     return "\n".join(lines)
 
 
+# ----------------------------------------------------------------------------
+# Threads (issue 15): every library with its default threads.
+
+THREADS_SIZES = "1e3,1e5,1e6,4194304,134217728"
+THREADS_BIG = 2**24  # from here on, fewer rounds
+
+
+def threads_benches(libs, dtype, size, seed):
+    """{candidate: call} for one case, every candidate writing into a preallocated out.
+    Both sigmoidx candidates set their thread count before each call (a few tens of
+    nanoseconds, the same for both)."""
+    sig = libs["sigmoidx"]
+    default = sig.get_num_threads()
+    x = make_input(size, dtype, "contiguous", seed)
+    out = np.empty_like(x)
+    benches = {
+        "sigmoidx 1 thread": lambda: (sig.set_num_threads(1), sig.sigmoid(x, out=out)),
+        f"sigmoidx {default} threads": lambda: (sig.set_num_threads(default),
+                                                sig.sigmoid(x, out=out)),
+    }
+    torch = libs["torch"]
+    if torch is not None:
+        xt, ot = torch.from_numpy(x), torch.from_numpy(out)
+        benches[f"torch {torch.get_num_threads()} threads"] = lambda: torch.sigmoid(xt, out=ot)
+    ne = libs["numexpr"]
+    if ne is not None:
+        benches[f"numexpr {ne.get_num_threads()} threads"] = (
+            lambda: ne.evaluate("1 / (1 + exp(-x))", local_dict={"x": x}, out=out))
+    benches["np.copyto"] = lambda: np.copyto(out, x)
+    return benches, default
+
+
+def threads_report(libs, args) -> str:
+    sizes = (csv_of(parse_size)(THREADS_SIZES) if args.default_sizes else args.sizes)
+    dtypes = [d for d in args.dtypes if d in ("float32", "float64")]
+    rows, header = [], None
+    for d in dtypes:
+        for size in sizes:
+            print(f"[threads] {d} {format_size(size)}", file=sys.stderr, flush=True)
+            benches, default = threads_benches(libs, DTYPES[d], size, args.seed)
+            rounds = BIG_ROUNDS + 1 if size >= THREADS_BIG else args.rounds
+            with np.errstate(over="ignore"):
+                t = measure(benches, rounds, args.target_ms / 1000)
+            libs["sigmoidx"].set_num_threads(default)
+            ns = {k: t[k].best / size * 1e9 for k in benches}
+            names = list(benches)
+            if header is None:
+                header = names
+            one, best = ns[names[0]], ns[names[1]]
+            peers = [k for k in names[2:] if k != "np.copyto"]
+            cells = " | ".join(format_ns(ns[k]) for k in names)
+            ratios = [f"{one / best:.2f}x", f"{best / ns['np.copyto']:.2f}"]
+            ratios += [f"{ns[k] / best:.2f}x" for k in peers]
+            # CPU seconds per wall second of the two sigmoidx candidates: near 1 and 2 on
+            # an idle machine; lower means other processes had the cores
+            ratios += [f"{t[k].cpu / t[k].wall:.2f}" for k in names[:2]]
+            rows.append(f"| {d} | {format_size(size)} | {cells} | " + " | ".join(ratios) + " |")
+    peers = [k for k in header[2:] if k != "np.copyto"]
+    lines = ["### threads (issue 15): contiguous sigmoid, out=, each library's default "
+             "threads", "",
+             "ns per element; 'speed-up' = 1 thread / default; 'x copy' = sigmoidx default "
+             "time / np.copyto time; peer columns = peer time / sigmoidx default time "
+             "(above 1: sigmoidx faster); 'cpu' = CPU seconds per wall second of sigmoidx "
+             "with 1 and with the default threads (on an idle machine near 1 and the "
+             "thread count: lower means other processes held the cores)", "",
+             "| dtype | size | " + " | ".join(header) + " | speed-up | x copy | "
+             + " | ".join(f"{k} / sigmoidx" for k in peers) + " | cpu 1 | cpu default |",
+             "|---|---:|" + "---:|" * (len(header) + 4 + len(peers))]
+    return "\n".join(lines + rows)
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.threads:
+        libs = load_libraries()
+        print(environment_report(libs, args) + "\n")
+        print(threads_report(libs, args))
+        return 0
     args.pinned = pin_to_cpu(args.cpu)
     libs = load_libraries()
     if args.family:

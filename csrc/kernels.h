@@ -1,11 +1,14 @@
 /*
  * Array kernels: contiguous input -> contiguous output, n elements.  Plain C,
  * no Python.  One table per instruction-set level; the module picks one at
- * import (dispatch.h).  avx2 and avx512 give the same bits (they compile the
- * same code, including the vector kernels of kernels_f32x8.h and
- * kernels_f64x4.h); the baseline's results are within 1 ULP of theirs, and the
- * same bits where it runs the same scalar code (long double, float16, and the
- * functions without a vector kernel).
+ * import (dispatch.h).  avx2 and avx512 run one source, the vector kernels of
+ * kernels_vec_f32.h and kernels_vec_f64.h over the vector layers vec_avx2.h
+ * (8/4 lanes) and vec_avx512.h (16/8 lanes), and give the same bits except
+ * where avx512 starts a float32 quotient from vrcp14ps (float16 and float32
+ * sigmoid, sigmoid_grad and sigmoid_and_grad: within 1 ULP of avx2's, and of
+ * the true value).  The baseline's results are within 1 ULP of
+ * avx2's, and the same bits where it runs the same scalar code (long double,
+ * float16, and the functions without a vector kernel).
  */
 #ifndef SIGMOIDX_KERNELS_H
 #define SIGMOIDX_KERNELS_H
@@ -26,32 +29,61 @@ enum sigmoidx_dtype { DT_F16, DT_F32, DT_F64, DT_LONGDOUBLE, DT_COUNT };
 /* complex64 and complex128: sigmoid and sigmoid_grad only */
 enum sigmoidx_complex_dtype { DT_C64, DT_C128, DT_COMPLEX_COUNT };
 
+/* The family, one entry per ufunc: X(function, kernel type).  This one list
+ * generates the fields of kernel_table, the long double declarations below
+ * and every level's table (kernels_impl.h). */
+#define SIGMOIDX_FAMILY(X)                                                    \
+    X(sigmoid, unary_kernel)                                                  \
+    X(sigmoid_grad, unary_kernel)                                             \
+    X(sigmoid_and_grad, unary2_kernel)                                        \
+    X(sigmoid_backward, binary_kernel)                                        \
+    X(log_sigmoid, unary_kernel)                                              \
+    X(logit, unary_kernel)
+/* The functions that also take complex64 and complex128: X(function). */
+#define SIGMOIDX_COMPLEX_FAMILY(X) X(sigmoid) X(sigmoid_grad)
+
 typedef struct {
     const char *name;                  /* "baseline", "avx2", "avx512" */
-    unary_kernel sigmoid[DT_COUNT];
-    unary_kernel sigmoid_grad[DT_COUNT];
-    unary2_kernel sigmoid_and_grad[DT_COUNT];
-    binary_kernel sigmoid_backward[DT_COUNT];
-    unary_kernel log_sigmoid[DT_COUNT];
-    unary_kernel logit[DT_COUNT];
-    unary_kernel sigmoid_complex[DT_COMPLEX_COUNT];
-    unary_kernel sigmoid_grad_complex[DT_COMPLEX_COUNT];
+#define KERNEL_TABLE_FIELD(func, kernel_type) kernel_type func[DT_COUNT];
+    SIGMOIDX_FAMILY(KERNEL_TABLE_FIELD)
+#undef KERNEL_TABLE_FIELD
+#define KERNEL_TABLE_COMPLEX_FIELD(func) unary_kernel func##_complex[DT_COMPLEX_COUNT];
+    SIGMOIDX_COMPLEX_FAMILY(KERNEL_TABLE_COMPLEX_FIELD)
+#undef KERNEL_TABLE_COMPLEX_FIELD
 } kernel_table;
 
 extern const kernel_table kernels_baseline;
-/* clang ignores `#pragma GCC target`: it builds the baseline only */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+/* x86-64 with GCC or clang (which defines __GNUC__ too): the avx2 and avx512
+ * tables are compiled for their targets and chosen at run time (dispatch.c);
+ * other compilers and CPUs build the baseline only. */
+#if defined(__x86_64__) && defined(__GNUC__)
 #define SIGMOIDX_X86_DISPATCH 1
 extern const kernel_table kernels_avx2;
 extern const kernel_table kernels_avx512;
 #endif
 
-/* Long double has no vector form: every table points to these. */
-void sigmoid_longdouble(const void *in, void *out, ptrdiff_t n);
-void sigmoid_grad_longdouble(const void *in, void *out, ptrdiff_t n);
-void sigmoid_and_grad_longdouble(const void *in, void *out1, void *out2, ptrdiff_t n);
-void sigmoid_backward_longdouble(const void *in1, const void *in2, void *out, ptrdiff_t n);
-void log_sigmoid_longdouble(const void *in, void *out, ptrdiff_t n);
-void logit_longdouble(const void *in, void *out, ptrdiff_t n);
+/* Compile the rest of a kernels_*.c file for an instruction set, e.g.
+ * SIGMOIDX_TARGET_BEGIN("avx2,fma,f16c") ... SIGMOIDX_TARGET_END.  GCC takes
+ * `#pragma GCC target`; clang ignores that pragma and takes a target attribute
+ * applied to every function that follows, until END.  Unlike GCC, clang does
+ * not define the target's macros (__FMA__, __AVX2__) after it. */
+#define SIGMOIDX_PRAGMA(text) _Pragma(#text)
+#if defined(__clang__)
+#define SIGMOIDX_TARGET_BEGIN(isa) \
+    SIGMOIDX_PRAGMA(clang attribute push(__attribute__((target(isa))), apply_to = function))
+#define SIGMOIDX_TARGET_END SIGMOIDX_PRAGMA(clang attribute pop)
+#else
+#define SIGMOIDX_TARGET_BEGIN(isa) SIGMOIDX_PRAGMA(GCC target(isa))
+#define SIGMOIDX_TARGET_END
+#endif
+
+/* Long double has no vector form: every table points to these
+ * (sigmoid_longdouble, ...), of the function types below. */
+typedef void unary_kernel_function(const void *in, void *out, ptrdiff_t n);
+typedef void unary2_kernel_function(const void *in, void *out1, void *out2, ptrdiff_t n);
+typedef void binary_kernel_function(const void *in1, const void *in2, void *out, ptrdiff_t n);
+#define KERNEL_LONGDOUBLE_DECLARATION(func, kernel_type) kernel_type##_function func##_longdouble;
+SIGMOIDX_FAMILY(KERNEL_LONGDOUBLE_DECLARATION)
+#undef KERNEL_LONGDOUBLE_DECLARATION
 
 #endif

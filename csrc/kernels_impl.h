@@ -2,8 +2,8 @@
  * The kernel loops, compiled once per instruction-set level: a kernels_*.c
  * file sets the target, defines KERNEL_TABLE (the table's name) and may
  * define HAVE_F16C_BLOCKS with its own half <-> float block converters and
- * HAVE_F32X8_KERNELS / HAVE_F64X4_KERNELS with its own float32 / float64
- * kernels (kernels_f32x8.h, kernels_f64x4.h), then includes this file.
+ * HAVE_VEC_F32_KERNELS / HAVE_VEC_F64_KERNELS with its own float32 / float64
+ * kernels (kernels_vec_f32.h, kernels_vec_f64.h), then includes this file.
  * The loops are plain element-wise loops over the inline functions of
  * sigmoid_math.h, which the compiler vectorises for the target.
  */
@@ -20,19 +20,40 @@
             out[i] = func##_##type(in[i]);                                    \
     }
 
+/* float64 in two passes over blocks: the first half of the computation
+ * (exp(-|x|), or logit's quotient) as a pair into two buffers, then the rest.
+ * One element's whole dependency chain is too long for the out-of-order
+ * window to overlap many elements; each of two shorter loops overlaps more,
+ * and the result is the same bits as one pass. */
+#define STAGE_BLOCK 256
+#define KERNEL_F64_TWO_PASSES(func, first, second)                            \
+    static void func##_f64_kernel(const void *in_, void *out_, ptrdiff_t n)   \
+    {                                                                         \
+        const double *in = (const double *)in_;                               \
+        double *out = (double *)out_;                                         \
+        double hi[STAGE_BLOCK], lo[STAGE_BLOCK];                              \
+        for (ptrdiff_t start = 0; start < n; start += STAGE_BLOCK) {          \
+            ptrdiff_t len = n - start < STAGE_BLOCK ? n - start : STAGE_BLOCK; \
+            for (ptrdiff_t i = 0; i < len; i++)                               \
+                first(in[start + i], &hi[i], &lo[i]);                         \
+            for (ptrdiff_t i = 0; i < len; i++)                               \
+                out[start + i] = second(in[start + i], hi[i], lo[i]);         \
+        }                                                                     \
+    }
+
 typedef float f32;
 typedef double f64;
-#ifndef HAVE_F32X8_KERNELS
+#ifndef HAVE_VEC_F32_KERNELS
 KERNEL_F32_F64(sigmoid, f32)
 KERNEL_F32_F64(sigmoid_grad, f32)
 KERNEL_F32_F64(log_sigmoid, f32)
 #endif
-#ifndef HAVE_F64X4_KERNELS
-KERNEL_F32_F64(sigmoid, f64)
-KERNEL_F32_F64(sigmoid_grad, f64)
-KERNEL_F32_F64(log_sigmoid, f64)
+#ifndef HAVE_VEC_F64_KERNELS
+KERNEL_F64_TWO_PASSES(sigmoid, sigmoid_f64_common, sigmoid_f64_from_e)
+KERNEL_F64_TWO_PASSES(sigmoid_grad, sigmoid_f64_common, sigmoid_grad_f64_from_e)
+KERNEL_F64_TWO_PASSES(log_sigmoid, sigmoid_f64_common, log_sigmoid_f64_from_e)
 KERNEL_F32_F64(logit, f32)
-KERNEL_F32_F64(logit, f64)
+KERNEL_F64_TWO_PASSES(logit, logit_quotient_f64, logit_f64_from_quotient)
 #endif
 
 /* One input, two outputs. */
@@ -49,11 +70,27 @@ KERNEL_F32_F64(logit, f64)
             out2[i] = b;                                                      \
         }                                                                     \
     }
-#ifndef HAVE_F32X8_KERNELS
+#ifndef HAVE_VEC_F32_KERNELS
 KERNEL2_F32_F64(sigmoid_and_grad, f32)
 #endif
-#ifndef HAVE_F64X4_KERNELS
-KERNEL2_F32_F64(sigmoid_and_grad, f64)
+#ifndef HAVE_VEC_F64_KERNELS
+/* in two passes as above: one exp, then exactly the steps of each function */
+static void sigmoid_and_grad_f64_kernel(const void *in_, void *out1_, void *out2_, ptrdiff_t n)
+{
+    const double *in = (const double *)in_;
+    double *out1 = (double *)out1_, *out2 = (double *)out2_;
+    double hi[STAGE_BLOCK], lo[STAGE_BLOCK];
+    for (ptrdiff_t start = 0; start < n; start += STAGE_BLOCK) {
+        ptrdiff_t len = n - start < STAGE_BLOCK ? n - start : STAGE_BLOCK;
+        for (ptrdiff_t i = 0; i < len; i++)
+            sigmoid_f64_common(in[start + i], &hi[i], &lo[i]);
+        for (ptrdiff_t i = 0; i < len; i++) {
+            double x = in[start + i];
+            out1[start + i] = sigmoid_f64_from_e(x, hi[i], lo[i]);
+            out2[start + i] = sigmoid_grad_f64_from_e(x, hi[i], lo[i]);
+        }
+    }
+}
 #endif
 
 /* Two inputs, one output. */
@@ -67,7 +104,7 @@ KERNEL2_F32_F64(sigmoid_and_grad, f64)
             out[i] = func##_##type(in1[i], in2[i]);                           \
     }
 BINARY_F32_F64(sigmoid_backward, f32)
-#ifndef HAVE_F64X4_KERNELS
+#ifndef HAVE_VEC_F64_KERNELS
 BINARY_F32_F64(sigmoid_backward, f64)
 #endif
 
@@ -156,18 +193,18 @@ static void sigmoid_and_grad_f16_kernel(const void *in_, void *out1_, void *out2
     }
 }
 
+/* The table of this level: for each function of SIGMOIDX_FAMILY (kernels.h)
+ * its func_f16_kernel, func_f32_kernel, func_f64_kernel above and
+ * func_longdouble (kernels_baseline.c); func_c64_kernel / func_c128_kernel
+ * for SIGMOIDX_COMPLEX_FAMILY. */
+#define KERNEL_TABLE_ENTRY(func, kernel_type)                                 \
+    .func = {[DT_F16] = func##_f16_kernel, [DT_F32] = func##_f32_kernel,      \
+             [DT_F64] = func##_f64_kernel, [DT_LONGDOUBLE] = func##_longdouble},
+#define KERNEL_TABLE_COMPLEX_ENTRY(func)                                      \
+    .func##_complex = {[DT_C64] = func##_c64_kernel, [DT_C128] = func##_c128_kernel},
+
 const kernel_table KERNEL_TABLE = {
-    KERNEL_NAME,
-    {sigmoid_f16_kernel, sigmoid_f32_kernel, sigmoid_f64_kernel, sigmoid_longdouble},
-    {sigmoid_grad_f16_kernel, sigmoid_grad_f32_kernel, sigmoid_grad_f64_kernel,
-     sigmoid_grad_longdouble},
-    {sigmoid_and_grad_f16_kernel, sigmoid_and_grad_f32_kernel, sigmoid_and_grad_f64_kernel,
-     sigmoid_and_grad_longdouble},
-    {sigmoid_backward_f16_kernel, sigmoid_backward_f32_kernel, sigmoid_backward_f64_kernel,
-     sigmoid_backward_longdouble},
-    {log_sigmoid_f16_kernel, log_sigmoid_f32_kernel, log_sigmoid_f64_kernel,
-     log_sigmoid_longdouble},
-    {logit_f16_kernel, logit_f32_kernel, logit_f64_kernel, logit_longdouble},
-    {sigmoid_c64_kernel, sigmoid_c128_kernel},
-    {sigmoid_grad_c64_kernel, sigmoid_grad_c128_kernel},
+    .name = KERNEL_NAME,
+    SIGMOIDX_FAMILY(KERNEL_TABLE_ENTRY)
+    SIGMOIDX_COMPLEX_FAMILY(KERNEL_TABLE_COMPLEX_ENTRY)
 };

@@ -13,11 +13,16 @@
 #include <numpy/ufuncobject.h>
 
 #include <fenv.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bfloat16.h"
+#include "c_api.h"
 #include "dispatch.h"
 #include "kernels.h"
+#include "ufunc_docs.h"
+#include "thread_pool.h"
 
 #ifndef SIGMOIDX_SOURCE_HASH
 #define SIGMOIDX_SOURCE_HASH "unknown"
@@ -73,13 +78,77 @@ static inline void run_kernel(enum loop_kind kind, const void *kernel, char *con
 }
 
 /* Inlined into every caller, where `size` is a constant: otherwise the
- * copies of the strided path go through a general memcpy per element (which
- * measured 3x slower than the kernel it feeds). */
+ * copies of the strided path go through a general memcpy call per element,
+ * which costs more than the kernel it feeds. */
 #if defined(__GNUC__)
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define ALWAYS_INLINE inline
 #endif
+
+/* Contiguous runs at least this long are split over the thread pool (the
+ * cheapest kernels gain from it from about here on: benchmarks/speed.py
+ * --threads with a build that sets -DPARALLEL_GRAIN lower); shorter ones run
+ * in the caller at the cost of this one comparison. */
+#ifndef PARALLEL_GRAIN
+#define PARALLEL_GRAIN 32768
+#endif
+
+/* Pieces of a contiguous run end on the 64-byte cache lines of the first
+ * output, so no two threads write the same line. */
+#define CACHE_LINE 64
+
+typedef struct {
+    enum loop_kind kind;
+    const void *kernel;
+    char *const *args;
+    int nargs;
+    npy_intp item;
+} contiguous_run;
+
+static void run_contiguous_piece(void *context, ptrdiff_t begin, ptrdiff_t end)
+{
+    const contiguous_run *run = context;
+    char *ptr[3] = {NULL, NULL, NULL};
+    for (int k = 0; k < run->nargs; k++)
+        ptr[k] = run->args[k] + begin * run->item;
+    run_kernel(run->kind, run->kernel, ptr, end - begin);
+}
+
+/* Pieces may run in any order only if no output overlaps another operand,
+ * except exactly (in place): NumPy also passes an output that starts behind
+ * its input in the same memory, which only a forward serial pass gets right. */
+static int pieces_are_independent(char *const *args, int nin, int nargs, npy_intp bytes)
+{
+    for (int j = nin; j < nargs; j++)
+        for (int k = 0; k < nargs; k++) {
+            uintptr_t out = (uintptr_t)args[j], other = (uintptr_t)args[k];
+            if (k != j && out != other && out < other + (uintptr_t)bytes &&
+                other < out + (uintptr_t)bytes)
+                return 0;
+        }
+    return 1;
+}
+
+static void run_contiguous(enum loop_kind kind, const void *kernel, char **args, npy_intp n,
+                           npy_intp item)
+{
+    const int nin = kind == BINARY ? 2 : 1, nargs = kind == UNARY ? 2 : 3;
+    if (!pieces_are_independent(args, nin, nargs, n * item)) {
+        run_kernel(kind, kernel, args, n);
+        return;
+    }
+    /* unit: the fewest elements that span whole cache lines; head: the
+     * elements before the output's first line boundary (0 if the output is
+     * not aligned to its item size: no element boundary is a line boundary) */
+    npy_intp unit = 1;
+    while (unit * item % CACHE_LINE != 0)
+        unit++;
+    npy_intp misalign = (npy_intp)((uintptr_t)args[nin] % CACHE_LINE);
+    npy_intp head = misalign % item == 0 ? (CACHE_LINE - misalign) % CACHE_LINE / item : 0;
+    contiguous_run run = {kind, kernel, args, nargs, item};
+    thread_pool_run(run_contiguous_piece, &run, n, head, unit);
+}
 
 /* Contiguous runs go straight to the kernel; strided ones through buffers.
  * `nin` inputs then `nout` outputs, three operands at most. */
@@ -93,7 +162,10 @@ static ALWAYS_INLINE void ufunc_loop(char **args, npy_intp n, npy_intp const *st
         contiguous &= steps[k] == item;
 
     if (contiguous) {
-        run_kernel(kind, kernel, args, n);
+        if (n >= PARALLEL_GRAIN)
+            run_contiguous(kind, kernel, args, n, item);
+        else
+            run_kernel(kind, kernel, args, n);
     }
     else {
         strided_buffer buffers[3];
@@ -188,248 +260,6 @@ static const level_data data_by_level[] = {
 #endif
 };
 
-static const char sigmoid_doc[] =
-    "Logistic sigmoid, element-wise: ``sigmoid(x) = 1 / (1 + exp(-x))``.\n"
-    "\n"
-    "Computed as ``e / (1 + e)`` or ``1 / (1 + e)`` with ``e = exp(-|x|)``:\n"
-    "no overflow, no cancellation, and subnormal results are kept.\n"
-    "Max error: 1 ULP for float16, float32 and float64, 2 ULP for long double.\n"
-    "complex64 and complex128 inputs give ``1 / (1 + exp(-z))`` with no\n"
-    "overflow for large ``|Re z|``, within a few eps relative (poles at\n"
-    "``z = i*pi*(2k + 1)``).\n"
-    "\n"
-    "Parameters\n"
-    "----------\n"
-    "x : array_like\n"
-    "    Input values.  Integers and bools give the dtype ``np.exp`` gives.\n"
-    "out, where, casting, order, dtype, subok\n"
-    "    As for every ufunc; see :ref:`ufuncs.kwargs`.\n"
-    "\n"
-    "Returns\n"
-    "-------\n"
-    "y : ndarray or scalar\n"
-    "    Values in [0, 1]: ``sigmoid(-inf) = 0``, ``sigmoid(0) = 0.5``,\n"
-    "    ``sigmoid(inf) = 1``, NaN for NaN.\n"
-    "\n"
-    "See Also\n"
-    "--------\n"
-    "sigmoid_grad : the derivative, computed from ``x``.\n"
-    "scipy.special.expit : the same function (SciPy's version).\n"
-    "\n"
-    "Examples\n"
-    "--------\n"
-    ">>> import numpy as np, sigmoidx\n"
-    ">>> sigmoidx.sigmoid(np.array([-1.0, 0.0, 1.0]))\n"
-    "array([0.26894142, 0.5       , 0.73105858])\n"
-    ">>> float(sigmoidx.sigmoid(-720.0))  # subnormal, not flushed to 0\n"
-    "2.0322308024e-313\n"
-    ">>> h = 1e-20  # complex step: Im sigmoid(x + ih) / h is the derivative\n"
-    ">>> float(sigmoidx.sigmoid(0.5 + 1j * h).imag / h), float(sigmoidx.sigmoid_grad(0.5))\n"
-    "(0.2350037122015945, 0.2350037122015945)\n";
-
-static const char sigmoid_grad_doc[] =
-    "Derivative of the logistic sigmoid, element-wise:\n"
-    "``sigmoid_grad(x) = sigmoid(x) * (1 - sigmoid(x))``.\n"
-    "\n"
-    "Computed from ``x`` as ``e / (1 + e)**2`` with ``e = exp(-|x|)``, so it\n"
-    "stays accurate in the tails, where ``y * (1 - y)`` computed from the\n"
-    "rounded output ``y = sigmoid(x)`` collapses to 0 (from x = 17.33 in\n"
-    "float32 and x = 37.43 in float64; with ``y = 1/(1+exp(-x))``, as in torch,\n"
-    "already from 16.64 and 36.74).\n"
-    "Max error: 1 ULP for float16, float32 and float64, 2 ULP for long double.\n"
-    "complex64 and complex128 inputs give ``e / (1 + e)**2``, ``e = exp(-z)``\n"
-    "(``exp(z)`` for ``Re z < 0``: it is even), within a few eps relative.\n"
-    "\n"
-    "Parameters\n"
-    "----------\n"
-    "x : array_like\n"
-    "    Input values.  Integers and bools give the dtype ``np.exp`` gives.\n"
-    "out, where, casting, order, dtype, subok\n"
-    "    As for every ufunc; see :ref:`ufuncs.kwargs`.\n"
-    "\n"
-    "Returns\n"
-    "-------\n"
-    "dy : ndarray or scalar\n"
-    "    Values in [0, 1/4]: 1/4 at ``x = 0``, 0 at ``x = +-inf``, NaN for NaN.\n"
-    "\n"
-    "See Also\n"
-    "--------\n"
-    "sigmoid : the function itself.\n"
-    "\n"
-    "Examples\n"
-    "--------\n"
-    ">>> import numpy as np, sigmoidx\n"
-    ">>> sigmoidx.sigmoid_grad(np.array([-2.0, 0.0, 2.0]))\n"
-    "array([0.10499359, 0.25      , 0.10499359])\n"
-    ">>> float(sigmoidx.sigmoid_grad(40.0))  # torch's y*(1-y) gives 0 here\n"
-    "4.248354255291589e-18\n";
-
-static const char sigmoid_and_grad_doc[] =
-    "The logistic sigmoid and its derivative in one pass:\n"
-    "``sigmoid_and_grad(x) = (sigmoid(x), sigmoid_grad(x))``.\n"
-    "\n"
-    "``e = exp(-|x|)`` is computed once for both; each result is then formed\n"
-    "by exactly the operations of its own ufunc, so the two arrays equal, bit\n"
-    "for bit, ``sigmoid(x)`` and ``sigmoid_grad(x)``, for less than the cost\n"
-    "of the two calls.  Max error: as those two ufuncs (1 ULP for float16,\n"
-    "float32 and float64, 2 ULP for long double).\n"
-    "\n"
-    "Parameters\n"
-    "----------\n"
-    "x : array_like\n"
-    "    Input values.  Integers and bools give the dtype ``np.exp`` gives.\n"
-    "out : tuple of two ndarrays, optional\n"
-    "    Where to put the results: ``out=(y, dy)``.\n"
-    "where, casting, order, dtype, subok\n"
-    "    As for every ufunc; see :ref:`ufuncs.kwargs`.\n"
-    "\n"
-    "Returns\n"
-    "-------\n"
-    "y : ndarray or scalar\n"
-    "    ``sigmoid(x)``, in [0, 1].\n"
-    "dy : ndarray or scalar\n"
-    "    ``sigmoid_grad(x)``, in [0, 1/4].\n"
-    "\n"
-    "See Also\n"
-    "--------\n"
-    "sigmoid, sigmoid_grad : the same values, one at a time.\n"
-    "\n"
-    "Examples\n"
-    "--------\n"
-    ">>> import numpy as np, sigmoidx\n"
-    ">>> y, dy = sigmoidx.sigmoid_and_grad(np.array([-2.0, 0.0, 2.0]))\n"
-    ">>> y\n"
-    "array([0.11920292, 0.5       , 0.88079708])\n"
-    ">>> dy\n"
-    "array([0.10499359, 0.25      , 0.10499359])\n"
-    ">>> x = np.linspace(-5, 5, 11, dtype=np.float32)\n"
-    ">>> y, dy = sigmoidx.sigmoid_and_grad(x, out=(np.empty_like(x), np.empty_like(x)))\n"
-    ">>> bool(np.array_equal(y, sigmoidx.sigmoid(x)) and np.array_equal(dy, sigmoidx.sigmoid_grad(x)))\n"
-    "True\n";
-
-static const char sigmoid_backward_doc[] =
-    "Backward step of the sigmoid from its saved output, element-wise:\n"
-    "``sigmoid_backward(dy, y) = dy * y * (1 - y)``.\n"
-    "\n"
-    "What a backward pass computes from ``y = sigmoid(x)`` saved in the forward\n"
-    "pass (as ``torch``'s sigmoid backward does), in one pass and within 1 ULP\n"
-    "of the exact value of ``dy * y * (1 - y)`` for the given floats: ``1 - y``\n"
-    "is formed exactly and the products are compensated.\n"
-    "\n"
-    "It cannot be better than its input: once ``y`` has rounded to 1\n"
-    "(from ``x = 17.33`` in float32, ``x = 37.43`` in float64) it returns 0, and\n"
-    "near 1 it inherits the rounding error of ``y``.  For the exact\n"
-    "derivative use ``dy * sigmoid_grad(x)``, computed from ``x``.\n"
-    "\n"
-    "Parameters\n"
-    "----------\n"
-    "dy : array_like\n"
-    "    The incoming gradient.\n"
-    "y : array_like\n"
-    "    The saved output ``sigmoid(x)``; broadcast against ``dy``.\n"
-    "out, where, casting, order, dtype, subok\n"
-    "    As for every ufunc; see :ref:`ufuncs.kwargs`.\n"
-    "\n"
-    "Returns\n"
-    "-------\n"
-    "dx : ndarray or scalar\n"
-    "    ``dy * y * (1 - y)``.  Max error: 1 ULP for float16, float32 and\n"
-    "    float64, 2 ULP for long double.\n"
-    "\n"
-    "See Also\n"
-    "--------\n"
-    "sigmoid_grad : the derivative computed from ``x``, exact in the tails.\n"
-    "sigmoid_and_grad : ``sigmoid(x)`` and ``sigmoid_grad(x)`` in one pass.\n"
-    "\n"
-    "Examples\n"
-    "--------\n"
-    ">>> import numpy as np, sigmoidx\n"
-    ">>> x = np.array([-2.0, 0.0, 2.0])\n"
-    ">>> y = sigmoidx.sigmoid(x)\n"
-    ">>> sigmoidx.sigmoid_backward(np.ones(3), y)\n"
-    "array([0.10499359, 0.25      , 0.10499359])\n"
-    ">>> float(sigmoidx.sigmoid_backward(1.0, sigmoidx.sigmoid(40.0)))  # y is 1.0\n"
-    "0.0\n"
-    ">>> float(sigmoidx.sigmoid_grad(40.0))  # the derivative from x\n"
-    "4.248354255291589e-18\n";
-
-static const char log_sigmoid_doc[] =
-    "Logarithm of the logistic sigmoid, element-wise:\n"
-    "``log_sigmoid(x) = log(sigmoid(x)) = -log1p(exp(-x))``.\n"
-    "\n"
-    "Computed as ``min(x, 0) - log1p(exp(-|x|))``: no overflow, no\n"
-    "cancellation, no floating-point warnings.  ``log_sigmoid(x)`` is exactly\n"
-    "``x`` once ``exp(x)`` is below half an ULP of ``x`` (``x < -37`` in\n"
-    "float64), and ``-exp(-x)`` for large ``x``, subnormal results kept.\n"
-    "Max error: 1 ULP for float16, float32 and float64, 3 ULP for long double.\n"
-    "\n"
-    "Parameters\n"
-    "----------\n"
-    "x : array_like\n"
-    "    Input values.  Integers and bools give the dtype ``np.exp`` gives.\n"
-    "out, where, casting, order, dtype, subok\n"
-    "    As for every ufunc; see :ref:`ufuncs.kwargs`.\n"
-    "\n"
-    "Returns\n"
-    "-------\n"
-    "y : ndarray or scalar\n"
-    "    Values in [-inf, 0]: ``log_sigmoid(-inf) = -inf``,\n"
-    "    ``log_sigmoid(0) = -log(2)``, ``log_sigmoid(inf) = 0``, NaN for NaN.\n"
-    "\n"
-    "See Also\n"
-    "--------\n"
-    "sigmoid : the function itself.\n"
-    "scipy.special.log_expit : the same function (SciPy's version).\n"
-    "\n"
-    "Examples\n"
-    "--------\n"
-    ">>> import numpy as np, sigmoidx\n"
-    ">>> sigmoidx.log_sigmoid(np.array([-1.0, 0.0, 1.0]))\n"
-    "array([-1.31326169, -0.69314718, -0.31326169])\n"
-    ">>> float(sigmoidx.log_sigmoid(-1000.0))  # np.log(sigmoid(-1000)) is -inf\n"
-    "-1000.0\n"
-    ">>> float(sigmoidx.log_sigmoid(50.0))  # -exp(-50), where 1 - sigmoid(50) is 0\n"
-    "-1.9287498479639178e-22\n";
-
-static const char logit_doc[] =
-    "Logit, the inverse of the sigmoid, element-wise:\n"
-    "``logit(p) = log(p / (1 - p))``.\n"
-    "\n"
-    "``p / (1 - p)`` is kept to twice the working precision before its\n"
-    "logarithm is taken, so the result stays accurate near ``p = 1/2`` (where\n"
-    "``log(p) - log1p(-p)`` cancels), for tiny ``p`` and near 1, and\n"
-    "``logit(sigmoid(x))`` gives back ``x``.  No floating-point warnings.\n"
-    "Max error: 1 ULP for float16, float32 and float64, 3 ULP for long double.\n"
-    "\n"
-    "Parameters\n"
-    "----------\n"
-    "p : array_like\n"
-    "    Probabilities.  Integers and bools give the dtype ``np.exp`` gives.\n"
-    "out, where, casting, order, dtype, subok\n"
-    "    As for every ufunc; see :ref:`ufuncs.kwargs`.\n"
-    "\n"
-    "Returns\n"
-    "-------\n"
-    "x : ndarray or scalar\n"
-    "    ``logit(0) = -inf``, ``logit(1/2) = 0``, ``logit(1) = inf``; NaN for\n"
-    "    ``p`` outside [0, 1] and for NaN.\n"
-    "\n"
-    "See Also\n"
-    "--------\n"
-    "sigmoid : the inverse function.\n"
-    "scipy.special.logit : the same function (SciPy's version).\n"
-    "\n"
-    "Examples\n"
-    "--------\n"
-    ">>> import numpy as np, sigmoidx\n"
-    ">>> sigmoidx.logit(np.array([0.0, 0.25, 0.5, 0.75, 1.0]))\n"
-    "array([      -inf, -1.09861229,  0.        ,  1.09861229,        inf])\n"
-    ">>> float(sigmoidx.logit(0.5 + 2.0**-50))  # 4 * 2**-50, every digit kept\n"
-    "3.552713678800501e-15\n"
-    ">>> x = np.array([-30.0, -1.0, 0.5, 3.0])\n"
-    ">>> sigmoidx.logit(sigmoidx.sigmoid(x))\n"
-    "array([-30. ,  -1. ,   0.5,   3. ])\n";
-
 typedef struct {
     const char *name;
     const char *doc;
@@ -495,6 +325,174 @@ static PyObject *supported_kernel_names(void)
     return names;
 }
 
+/* ------------------------------------------------------------------------ */
+/* bfloat16 (ml_dtypes), registered by sigmoidx/__init__.py when ml_dtypes
+ * imports: NumPy has no bfloat16, ml_dtypes adds it as a user dtype, and a
+ * ufunc takes loops for a user dtype through PyUFunc_RegisterLoopForType.
+ * Each block is widened to float32 (exact), computed by the level's float32
+ * kernel (<= 0.78 ULP of float32) and rounded once to bfloat16: within
+ * 0.5 + 2^-16 ULP of bfloat16. */
+#define BFLOAT16_BLOCK 256
+
+static void bfloat16_loop(char **args, npy_intp n, npy_intp const *steps,
+                          enum loop_kind kind, const void *float32_kernel)
+{
+    const int nin = kind == BINARY ? 2 : 1, nargs = kind == UNARY ? 2 : 3;
+    float buffers[3][BFLOAT16_BLOCK];
+    char *ptr[3] = {(char *)buffers[0], (char *)buffers[1], (char *)buffers[2]};
+    uint16_t halves[BFLOAT16_BLOCK];
+    for (npy_intp start = 0; start < n; start += BFLOAT16_BLOCK) {
+        npy_intp len = n - start < BFLOAT16_BLOCK ? n - start : BFLOAT16_BLOCK;
+        for (int k = 0; k < nin; k++) {
+            /* gather into halves (one copy when contiguous), then a loop the
+             * compiler vectorises */
+            const char *in = args[k] + start * steps[k];
+            if (steps[k] == (npy_intp)sizeof(uint16_t))
+                memcpy(halves, in, (size_t)len * sizeof(uint16_t));
+            else
+                gather((char *)halves, in, steps[k], len, sizeof(uint16_t));
+            for (npy_intp i = 0; i < len; i++)
+                buffers[k][i] = bfloat16_to_float(halves[i]);
+        }
+        run_kernel(kind, float32_kernel, ptr, len);
+        for (int k = nin; k < nargs; k++) {
+            char *out = args[k] + start * steps[k];
+            for (npy_intp i = 0; i < len; i++)
+                halves[i] = float_to_bfloat16(buffers[k][i]);
+            if (steps[k] == (npy_intp)sizeof(uint16_t))
+                memcpy(out, halves, (size_t)len * sizeof(uint16_t));
+            else
+                scatter(out, steps[k], (const char *)halves, len, sizeof(uint16_t));
+        }
+    }
+    if (fetestexcept(FE_UNDERFLOW))     /* as in ufunc_loop: subnormals are results */
+        feclearexcept(FE_UNDERFLOW);
+}
+
+#define BFLOAT16_LOOP(kind)                                                       \
+    static void kind##_loop_bfloat16(char **args, npy_intp const *dimensions,      \
+                                     npy_intp const *steps, void *data)            \
+    {                                                                             \
+        bfloat16_loop(args, dimensions[0], steps, kind, data);                     \
+    }
+BFLOAT16_LOOP(UNARY)
+BFLOAT16_LOOP(UNARY2)
+BFLOAT16_LOOP(BINARY)
+
+/* _register_bfloat16(type_num): a loop for every ufunc, all operands of the
+ * user dtype `type_num` (np.dtype(ml_dtypes.bfloat16).num), running the float32
+ * kernels of the level this module chose at import.  Registering again
+ * replaces the loops (NumPy keeps one per user dtype). */
+static PyObject *register_bfloat16(PyObject *module, PyObject *arg)
+{
+    long type_num = PyLong_AsLong(arg);
+    if (type_num == -1 && PyErr_Occurred())
+        return NULL;
+    if (type_num < NPY_USERDEF || type_num > INT_MAX) {
+        PyErr_Format(PyExc_ValueError, "%ld is not a user dtype's type number", type_num);
+        return NULL;
+    }
+    PyObject *level_name = PyObject_GetAttrString(module, "kernel_level");
+    if (level_name == NULL)
+        return NULL;
+    const level_data *level = NULL;
+    for (size_t i = 0; i < sizeof data_by_level / sizeof data_by_level[0]; i++)
+        if (PyUnicode_CompareWithASCIIString(level_name, data_by_level[i].table->name) == 0)
+            level = &data_by_level[i];
+    Py_DECREF(level_name);
+    if (level == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "sigmoidx: unknown kernel level");
+        return NULL;
+    }
+    int types[3] = {(int)type_num, (int)type_num, (int)type_num};
+    for (int i = 0; i < UFUNC_COUNT; i++) {
+        const ufunc_spec *spec = &ufunc_specs[i];
+        PyUFuncGenericFunction loop = spec->nin == 2    ? BINARY_loop_bfloat16
+                                      : spec->nout == 2 ? UNARY2_loop_bfloat16
+                                                        : UNARY_loop_bfloat16;
+        PyObject *ufunc = PyObject_GetAttrString(module, spec->name);
+        if (ufunc == NULL)
+            return NULL;
+        int failed = PyUFunc_RegisterLoopForType((PyUFuncObject *)ufunc, (int)type_num, loop,
+                                                 types, level->data[i][DT_F32]);
+        Py_DECREF(ufunc);
+        if (failed < 0)
+            return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* The C API (sigmoidx/include/sigmoidx.h): the scalar functions' table as the
+ * capsule sigmoidx._core._C_API, which import_sigmoidx() finds by that name.
+ * The table is constant; the capsule hands out a pointer to it. */
+static int add_c_api_capsule(PyObject *module, const kernel_table *level)
+{
+    void *table = (void *)c_api_for_level(level);  /* users see it as const */
+    return add_owned(module, "_C_API", PyCapsule_New(table, "sigmoidx._core._C_API", NULL));
+}
+
+/* The thread pool's controls.  sigmoidx.set_num_threads (in Python) checks
+ * its argument and explains a bad one; these two are also exported as C
+ * symbols for threadpoolctl, which calls them through ctypes
+ * (sigmoidx/_threadpoolctl.py). */
+#if defined(__GNUC__)
+#define EXPORTED __attribute__((visibility("default")))
+#else
+#define EXPORTED
+#endif
+
+EXPORTED int sigmoidx_get_num_threads(void);
+EXPORTED int sigmoidx_set_num_threads(int n);
+
+/* The number of threads a long contiguous loop runs on (caller included). */
+EXPORTED int sigmoidx_get_num_threads(void)
+{
+    return thread_pool_get_num_threads();
+}
+
+/* Sets it, returns the previous value, or -1 for n out of [1, max_num_threads]. */
+EXPORTED int sigmoidx_set_num_threads(int n)
+{
+    return thread_pool_set_num_threads(n);
+}
+
+static PyObject *get_num_threads(PyObject *module, PyObject *unused)
+{
+    (void)module;
+    (void)unused;
+    return PyLong_FromLong(sigmoidx_get_num_threads());
+}
+
+static PyObject *set_num_threads(PyObject *module, PyObject *arg)
+{
+    (void)module;
+    int overflow = 0;
+    long n = PyLong_Check(arg) ? PyLong_AsLongAndOverflow(arg, &overflow) : 0;
+    if (n == -1 && PyErr_Occurred())
+        return NULL;
+    int previous = PyLong_Check(arg) && overflow == 0 && n >= 1 && n <= THREAD_POOL_MAX_THREADS
+                       ? sigmoidx_set_num_threads((int)n)
+                       : -1;
+    if (previous < 0) {
+        PyErr_Format(PyExc_ValueError, "the number of threads must be an int from 1 to %d, not %R",
+                     THREAD_POOL_MAX_THREADS, arg);
+        return NULL;
+    }
+    return PyLong_FromLong(previous);
+}
+
+static PyMethodDef sigmoidx_methods[] = {
+    {"_register_bfloat16", register_bfloat16, METH_O,
+     "Register bfloat16 loops for the user dtype with this type number (sigmoidx/__init__.py "
+     "does, when ml_dtypes imports)."},
+    {"get_num_threads", get_num_threads, METH_NOARGS,
+     "get_num_threads()\n--\n\nThe number of threads a long contiguous loop runs on."},
+    {"_set_num_threads", set_num_threads, METH_O,
+     "_set_num_threads(n)\n--\n\nSet it (an int in [1, max_num_threads]); returns the "
+     "previous value."},
+    {NULL, NULL, 0, NULL},
+};
+
 static int sigmoidx_exec(PyObject *module)
 {
     if (PyArray_ImportNumPyAPI() < 0 || PyUFunc_ImportUFuncAPI() < 0)
@@ -519,7 +517,11 @@ static int sigmoidx_exec(PyObject *module)
             return -1;
     if (PyModule_AddStringConstant(module, "kernel_level", table->name) < 0 ||
         add_owned(module, "supported_kernel_levels", supported_kernel_names()) < 0 ||
-        PyModule_AddStringConstant(module, "source_hash", SIGMOIDX_SOURCE_HASH) < 0)
+        PyModule_AddStringConstant(module, "source_hash", SIGMOIDX_SOURCE_HASH) < 0 ||
+        PyModule_AddIntConstant(module, "max_num_threads", THREAD_POOL_MAX_THREADS) < 0 ||
+        PyModule_AddIntConstant(module, "has_threads", SIGMOIDX_HAVE_THREADS) < 0)
+        return -1;
+    if (add_c_api_capsule(module, table) < 0)
         return -1;
     return 0;
 }
@@ -537,6 +539,7 @@ static struct PyModuleDef sigmoidx_module = {
     .m_name = "sigmoidx._core",
     .m_doc = "C core of sigmoidx: the ufuncs and the CPU dispatch.",
     .m_size = 0,
+    .m_methods = sigmoidx_methods,
     .m_slots = sigmoidx_slots,
 };
 

@@ -1,7 +1,8 @@
 /*
  * Scalar math of sigmoidx: one inline function per (function, dtype).
- * Plain C99, no Python.  Every function here is written without branches on
- * the data (selects only) so that the loops in kernels_impl.h vectorise.
+ * Plain C, no Python.  The float and double functions select rather than branch
+ * where they can, so that a compiler may vectorise the element-wise loops of
+ * kernels_impl.h; the long double and complex ones, and rare paths, do branch.
  *
  * The formulation has no overflow and no cancellation:
  *     e      = exp(-|x|)            in (0, 1]
@@ -15,7 +16,8 @@
  * (for results that are rightly subnormal); the ufunc loops clear that one.
  *
  * Build with -ffp-contract=off: every fused multiply-add is an explicit fma()
- * call, so every instruction-set level that compiles these functions
+ * call, or without an fma instruction its exact equivalent (Dekker's product,
+ * below), so every instruction-set level that compiles these functions
  * computes the same bits.
  */
 #ifndef SIGMOIDX_SIGMOID_MATH_H
@@ -34,6 +36,20 @@ static inline float f32_from_bits(uint32_t u) { float x; memcpy(&x, &u, sizeof x
 /* 2^k for integer k in [-1022, 1023], built from the exponent field. */
 static inline double pow2_int(int64_t k) { return f64_from_bits((uint64_t)(k + 1023) << 52); }
 
+/* Lane masks (all ones or all zeros) from 64-bit integers by subtraction and
+ * shifts only: SSE2, the x86-64 baseline, has those for 64-bit lanes but no
+ * 64-bit compare (nor min, nor arithmetic right shift), and one such compare
+ * keeps GCC from vectorising a whole loop.  mask_less_u63 needs a, b < 2^63
+ * (magnitudes of doubles: the sign of a - b is then that of a - b exactly). */
+static inline uint64_t mask_less_u63(uint64_t a, uint64_t b) { return (uint64_t)0 - ((a - b) >> 63); }
+static inline uint64_t mask_sign_bit(uint64_t bits) { return (uint64_t)0 - (bits >> 63); }
+static inline uint64_t mask_zero_u63(uint64_t a) { return mask_less_u63(a, 1); }
+static inline double select_f64(uint64_t mask, double a, double b)
+{
+    return f64_from_bits((f64_bits(a) & mask) | (f64_bits(b) & ~mask));
+}
+static const uint64_t ABS_MASK_F64 = 0x7fffffffffffffffu;
+
 static const double LOG2E  = 0x1.71547652b82fep+0;  /* 1/ln 2 */
 static const double LN2    = 0x1.62e42fefa39efp-1;  /* ln 2 rounded */
 static const double LN2_HI = 0x1.62e42fefa3800p-1;  /* ln 2, 42 bits: k*LN2_HI exact for |k| < 2^11 */
@@ -41,6 +57,63 @@ static const double LN2_LO = 0x1.ef35793c76730p-45; /* ln 2 - LN2_HI */
 /* Adding then subtracting 1.5*2^52 rounds to the nearest integer; the integer
  * is then also the low bits of the sum's representation. */
 static const double ROUND_MAGIC = 0x1.8p52;
+
+/* ------------------------------------------------------------------------ */
+/* Exact products for the compensated steps (float64).  Two forms occur:
+ *     product_error_f64(a, b, p) = a*b - p     for p = fl(a*b): exact
+ *     residual_f64(c, a, b)      = fl(c - a*b)  where c is within a factor 2
+ *                                               of fl(a*b) (a quotient's residual)
+ * Where the compile target has a fused multiply-add instruction both are one
+ * fma().  Where it has none (the x86-64 baseline, SSE2), fma() is a library
+ * call that costs more than a whole step and stops vectorisation; there the
+ * product is split instead (Veltkamp's split, Dekker's product: 17 plain
+ * operations that vectorise).  Both forms then give fma()'s bits exactly
+ * where Dekker's product is exact:
+ *   - |a|, |b| < 2^995, so that (2^27 + 1) a cannot overflow, and
+ *   - e_a + e_b >= -970 (e the binary exponents), so that no partial product
+ *     falls below 2^-1074; when it does (a*b below about 2^-968) the error
+ *     term is off by at most 2^-1072 in absolute terms, and
+ *   - every operation rounds once to double: FLT_EVAL_METHOD == 0 (x87's
+ *     extended registers would round twice) and no contraction of a*b - p
+ *     into an fma (-ffp-contract=off, as setup.py builds).
+ * residual_f64 is then exact too: c - fl(a*b) is exact by Sterbenz's lemma,
+ * and one subtraction of the exact error rounds the true c - a*b once.
+ * Every call site below states why its operands stay in that range.
+ * SIGMOIDX_TARGET_HAS_FMA: set by a kernels_*.c file that compiles for an FMA
+ * target by a route the preprocessor does not see (clang's target attribute).
+ */
+#if defined(__FMA__) || defined(__FP_FAST_FMA) || defined(FP_FAST_FMA) || \
+    defined(__ARM_FEATURE_FMA) || defined(SIGMOIDX_TARGET_HAS_FMA) || \
+    !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
+#define SIGMOIDX_EXACT_PRODUCTS_BY_FMA 1
+#endif
+
+#ifdef SIGMOIDX_EXACT_PRODUCTS_BY_FMA
+static inline double product_error_f64(double a, double b, double p) { return fma(a, b, -p); }
+static inline double residual_f64(double c, double a, double b) { return fma(-a, b, c); }
+#else
+/* a = hi + lo exactly, hi with at most 26 significant bits, lo with 26 */
+static inline void split_f64(double a, double *hi, double *lo)
+{
+    double c = 134217729.0 * a;             /* 2^27 + 1 */
+    *hi = c - (c - a);
+    *lo = a - *hi;
+}
+
+static inline double product_error_f64(double a, double b, double p)
+{
+    double a_hi, a_lo, b_hi, b_lo;
+    split_f64(a, &a_hi, &a_lo);
+    split_f64(b, &b_hi, &b_lo);
+    return ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo;
+}
+
+static inline double residual_f64(double c, double a, double b)
+{
+    double p = a * b;
+    return (c - p) - product_error_f64(a, b, p);
+}
+#endif
 
 /* ------------------------------------------------------------------------ */
 /* float64: exp(a) for a in [-746, 0] as an unevaluated sum hi + lo.
@@ -52,6 +125,15 @@ static const double ROUND_MAGIC = 0x1.8p52;
  * 2^k is applied in two halves so that k down to -1076 works and a subnormal
  * result is rounded once.
  */
+static inline void apply_pow2_f64(int64_t k, double m_hi, double m_lo, double *hi, double *lo)
+{
+    int64_t k_half = -(int64_t)((uint64_t)(-k) >> 1);  /* k <= 0: a logical shift */
+    double scale1 = pow2_int(k_half), scale2 = pow2_int(k - k_half);
+    *hi = (m_hi * scale1) * scale2;
+    *lo = (m_lo * scale1) * scale2;
+}
+
+#ifdef SIGMOIDX_EXACT_PRODUCTS_BY_FMA
 static inline void exp_neg_f64_dd(double a, double *hi, double *lo)
 {
     double kd = (a * LOG2E + ROUND_MAGIC) - ROUND_MAGIC;
@@ -78,7 +160,8 @@ static inline void exp_neg_f64_dd(double a, double *hi, double *lo)
     double cubic_tail = (sq * rh) * p;
 
     double half_sq = 0.5 * sq;
-    double half_sq_err = 0.5 * fma(rh, rh, -sq);
+    /* |rh| <= 0.35; below 2^-485 the error term is inexact but < 2^-1072 next to 1 */
+    double half_sq_err = 0.5 * product_error_f64(rh, rh, sq);
     double s1 = 1.0 + rh;                   /* Fast2Sum, |1| >= |rh| */
     double e1 = (1.0 - s1) + rh;
     double s2 = s1 + half_sq;               /* Fast2Sum, s1 >= 0.6 > half_sq */
@@ -86,12 +169,53 @@ static inline void exp_neg_f64_dd(double a, double *hi, double *lo)
     double small = e1 + e2 + half_sq_err + cubic_tail + (rl + rl * rh);
     double m_hi = s2 + small;               /* renormalise */
     double m_lo = (s2 - m_hi) + small;
-
-    int64_t k_half = -((-k) >> 1);          /* k <= 0: shift a non-negative value */
-    double scale1 = pow2_int(k_half), scale2 = pow2_int(k - k_half);
-    *hi = (m_hi * scale1) * scale2;
-    *lo = (m_lo * scale1) * scale2;
+    apply_pow2_f64(k, m_hi, m_lo, hi, lo);
 }
+#else
+/* Without an fma instruction, fewer operations: the reduction of the vector
+ * kernels (kernels_vec_f64.h), a = (4k + j) ln2/4 - v, |v| <= ln2/8 (a hair
+ * more: the product a*4/ln2 is rounded before the rounding to an integer),
+ * exp(a) = 2^k 2^(j/4) (1 - u), u = 1 - exp(-v) = v - v^2 P(v), P the
+ * Taylor series of (exp(-v) - 1 + v)/v^2 to v^8 (truncation < 2^-64); the
+ * roundings of v and u (each below 2^-56.4 relative) are not carried, every
+ * other one is: the heads of 2^(j/4) have 26 bits, so with u split in
+ * 26-bit halves the products are exact.  Relative error of hi + lo below
+ * 2^-55.5. */
+static const double EXP2_QUARTER_HEAD[4] = {0x1p+0, 0x1.306fe08p+0, 0x1.6a09e68p+0,
+                                            0x1.ae89f98p+0};
+static const double EXP2_QUARTER_REST[4] = {0.0, 0x1.18db8a96f46adp-27, -0x1.80c4336f74d05p-28,
+                                            0x1.5ad3ad5e8734dp-28};  /* 2^(j/4) - head, to 2^-82 */
+
+static inline void exp_neg_f64_dd(double a, double *hi, double *lo)
+{
+    double shifted = a * 0x1.71547652b82fep+2 + ROUND_MAGIC;     /* 4/ln2 */
+    double nf = shifted - ROUND_MAGIC;
+    int64_t n = (int64_t)(f64_bits(shifted) - f64_bits(ROUND_MAGIC));   /* in [-4306, 0] */
+    /* v = -a + n ln2/4: n*LN2_4_HI exact (40-bit constant), v_hi exact (Sterbenz) */
+    double v_hi = nf * 0x1.62e42fefa2000p-3 - a;
+    double v = v_hi + nf * 0x1.9ef35793c7673p-43;
+    double v2 = v * v, v4 = v2 * v2;
+    double c01 = 1.0 / 2 - v * (1.0 / 6);
+    double c23 = 1.0 / 24 - v * (1.0 / 120);
+    double c45 = 1.0 / 720 - v * (1.0 / 5040);
+    double c67 = 1.0 / 40320 - v * (1.0 / 362880);
+    double p = (c01 + v2 * c23) + v4 * ((c45 + v2 * c67) + v4 * (1.0 / 3628800));
+    double u = v - v2 * p;                     /* |u| < 0.091 */
+    uint64_t j = (uint64_t)n & 3;
+    double t_head = EXP2_QUARTER_HEAD[j], t_rest = EXP2_QUARTER_REST[j];
+    double c = 134217729.0 * u;                /* Veltkamp: u = u_head + u_tail */
+    double u_head = c - (c - u), u_tail = u - u_head;
+    double w = t_head * u_head;                /* exact: 26 x 26 bits */
+    double m_hi = t_head - w;                  /* Fast2Sum: |w| < t_head */
+    double m_lo = (((t_head - m_hi) - w) - t_head * u_tail) + (t_rest - t_rest * u);
+    double m = m_hi + m_lo;                    /* renormalise */
+    m_lo = (m_hi - m) + m_lo;
+    /* k = n >> 2, the arithmetic shift done on n + 8192 >= 0 (SSE2 has no
+     * 64-bit arithmetic shift) */
+    int64_t k = (int64_t)((uint64_t)(n + 8192) >> 2) - 2048;
+    apply_pow2_f64(k, m, m_lo, hi, lo);
+}
+#endif
 
 /* |x| clamped to the saturation point `limit`, in integer arithmetic on the
  * bits: non-negative doubles order like their bit patterns, and NaN (whose
@@ -101,7 +225,8 @@ static inline void exp_neg_f64_dd(double a, double *hi, double *lo)
 static inline double clamped_abs_f64(double x, double limit)
 {
     uint64_t abs_bits = f64_bits(x) & 0x7fffffffffffffffu, limit_bits = f64_bits(limit);
-    return f64_from_bits(abs_bits < limit_bits ? abs_bits : limit_bits);
+    uint64_t below = mask_less_u63(abs_bits, limit_bits);
+    return f64_from_bits((abs_bits & below) | (limit_bits & ~below));
 }
 
 static inline float clamped_abs_f32(float x, float limit)
@@ -113,7 +238,7 @@ static inline float clamped_abs_f32(float x, float limit)
 /* x itself if x is NaN, else +0: adding it to a result puts the NaN back. */
 static inline double nan_or_zero_f64(double x)
 {
-    return (f64_bits(x) & 0x7fffffffffffffffu) > 0x7ff0000000000000u ? x : 0.0;
+    return f64_from_bits(f64_bits(x) & mask_less_u63(0x7ff0000000000000u, f64_bits(x) & ABS_MASK_F64));
 }
 
 static inline float nan_or_zero_f32(float x)
@@ -131,21 +256,61 @@ static inline void sigmoid_f64_common(double x, double *e_hi, double *e_lo)
     exp_neg_f64_dd(-clamped_abs_f64(x, SATURATE_F64), e_hi, e_lo);
 }
 
+#ifndef SIGMOIDX_EXACT_PRODUCTS_BY_FMA
+/* Without an fma instruction the quotients below are corrected with a
+ * divisor cut to 26 significant bits, which saves Dekker's product its
+ * splits.  1 + e = s_hi + s_lo for e = e_hi + e_lo in [0, 1], s_hi a multiple
+ * of 2^-25 in [1, 2] (26 bits), |s_lo| <= 2^-26 + |e_lo|. */
+static inline void one_plus_short_f64(double e_hi, double e_lo, double *s_hi, double *s_lo)
+{
+    double e_head = (e_hi + 0x1p27) - 0x1p27;   /* e_hi to a multiple of 2^-25 */
+    *s_hi = 1.0 + e_head;                       /* exact */
+    *s_lo = (e_hi - e_head) + e_lo;             /* e_hi - e_head exact */
+}
+
+/* (n_hi + n_lo) / (d_hi + d_lo) for d_hi of at most 26 significant bits,
+ * |d_lo| < 2^-22 d_hi, inv = 1/fl(d_hi + d_lo) (relative error ~2^-52).  The
+ * quotient's head q_hi (Veltkamp's 26-bit half of n_hi*inv) times d_hi is
+ * exact (52 bits) and within 2^-21 of n_hi, so n_hi - q_hi*d_hi is exact
+ * (Sterbenz); the rest of the residual, of relative size < 2^-21, is rounded
+ * at 2^-74, and q_hi + residual*inv rounds once: 0.5 ULP + ~2^-20 ULP. */
+static inline double divide_by_short_f64(double n_hi, double n_lo, double d_hi, double d_lo,
+                                         double inv)
+{
+    double q = n_hi * inv;
+    double c = 134217729.0 * q;                 /* 2^27 + 1; q <= 1 */
+    double q_hi = c - (c - q);
+    double residual = ((n_hi - q_hi * d_hi) - q_hi * d_lo) + n_lo;
+    return q_hi + residual * inv;
+}
+#endif
+
 /* sigma(x), float64.  s = 1 + e exactly as s_hi + s_lo (Fast2Sum); one
  * division gives 1/s_hi, the quotient n/s is then corrected once with the
  * exact residual n - q*s.  Max error 0.5 ULP + 2^-5 ULP from exp: <= 1 ULP
- * (measured in benchmarks/accuracy.py), subnormal results included. */
+ * (measured in benchmarks/accuracy.py), subnormal results included.  Without
+ * an fma instruction: the shorter exp (2^-55.5) and divide_by_short_f64,
+ * within 0.7917 ULP as measured (the vector kernels' figure; subnormal
+ * results, which a double rounding in exp's scaling reaches). */
 static inline double sigmoid_f64_from_e(double x, double e_hi, double e_lo)
 {
-    int negative = (int)(f64_bits(x) >> 63);
-    double n_hi = negative ? e_hi : 1.0;
-    double n_lo = negative ? e_lo : 0.0;
+    uint64_t negative = mask_sign_bit(f64_bits(x));
+    double n_hi = select_f64(negative, e_hi, 1.0);
+    double n_lo = f64_from_bits(f64_bits(e_lo) & negative);
+#ifdef SIGMOIDX_EXACT_PRODUCTS_BY_FMA
     double s_hi = 1.0 + e_hi;
     double s_lo = ((1.0 - s_hi) + e_hi) + e_lo;
     double inv = 1.0 / s_hi;
     double q = n_hi * inv;
-    double residual = fma(-q, s_hi, n_hi) + (n_lo - q * s_lo);
+    /* q <= 1, s_hi in [1, 2]: exact (q below 2^-968 only where s_hi = 1) */
+    double residual = residual_f64(n_hi, q, s_hi) + (n_lo - q * s_lo);
     return (q + residual * inv) + nan_or_zero_f64(x);
+#else
+    double s_short, s_rest;
+    one_plus_short_f64(e_hi, e_lo, &s_short, &s_rest);
+    return divide_by_short_f64(n_hi, n_lo, s_short, s_rest, 1.0 / (1.0 + e_hi)) +
+           nan_or_zero_f64(x);
+#endif
 }
 
 static inline double sigmoid_f64(double x)
@@ -159,14 +324,28 @@ static inline double sigmoid_f64(double x)
  * by fma), q = e/d corrected once by the residual e - q*d. */
 static inline double sigmoid_grad_f64_from_e(double x, double e_hi, double e_lo)
 {
+#ifdef SIGMOIDX_EXACT_PRODUCTS_BY_FMA
     double s_hi = 1.0 + e_hi;
     double s_lo = ((1.0 - s_hi) + e_hi) + e_lo;
     double d_hi = s_hi * s_hi;
-    double d_lo = fma(s_hi, s_hi, -d_hi) + 2.0 * s_hi * s_lo;
+    double d_lo = product_error_f64(s_hi, s_hi, d_hi) + 2.0 * s_hi * s_lo;  /* s_hi in [1, 2] */
     double inv = 1.0 / d_hi;
     double q = e_hi * inv;
-    double residual = fma(-q, d_hi, e_hi) + (e_lo - q * d_lo);
+    /* q <= 1/4, d_hi in [1, 4]: exact (q below 2^-968 only where d_hi = 1) */
+    double residual = residual_f64(e_hi, q, d_hi) + (e_lo - q * d_lo);
     return (q + residual * inv) + nan_or_zero_f64(x);
+#else
+    /* d = s^2: s_short^2 is exact (52 bits), then cut to 26 bits */
+    double s_short, s_rest;
+    one_plus_short_f64(e_hi, e_lo, &s_short, &s_rest);
+    double d_full = s_short * s_short;
+    double d_rest = s_rest * (2.0 * s_short + s_rest);
+    double c = 134217729.0 * d_full;            /* d_full in [1, 4] */
+    double d_short = c - (c - d_full);
+    d_rest += d_full - d_short;                 /* d_full - d_short exact */
+    return divide_by_short_f64(e_hi, e_lo, d_short, d_rest, 1.0 / (d_short + d_rest)) +
+           nan_or_zero_f64(x);
+#endif
 }
 
 static inline double sigmoid_grad_f64(double x)
@@ -315,10 +494,21 @@ static inline void log1p_reduced_f64(double f_hi, double f_lo, double *a_hi, dou
     double d_lo = ((2.0 - d_hi) + f_hi) + f_lo;   /* Fast2Sum: 2 >= |f_hi| */
     double inv = 1.0 / d_hi;
     double z = f_hi * inv;
-    double residual = fma(-z, d_hi, f_hi) + (f_lo - z * d_lo);
-    double z_lo = residual * inv;
     double zf = z * f_hi;
-    double zf_lo = fma(z, f_hi, -zf) + (z * f_lo + z_lo * f_hi);
+    /* inexact by < 2^-1072 only where |f| < 2^-484, far below f's last bit */
+    double zf_err = product_error_f64(z, f_hi, zf);
+#ifdef SIGMOIDX_EXACT_PRODUCTS_BY_FMA
+    /* |z| < 0.18, d_hi in [1.7, 2.5]: exact (|z| below 2^-968 only where d_hi = 2) */
+    double residual = residual_f64(f_hi, z, d_hi) + (f_lo - z * d_lo);
+#else
+    /* the same residual f - z(2 + f) from the product z*f_hi = zf + zf_err,
+     * saving a second Dekker product: f_hi - 2z and then - zf are exact
+     * (Sterbenz: 2z and zf + zf_err are within 17% and 2^-50 of them) */
+    double residual = (((f_hi - 2.0 * z) - zf) - zf_err) + (f_lo - z * f_lo);
+    (void)d_lo;
+#endif
+    double z_lo = residual * inv;
+    double zf_lo = zf_err + (z * f_lo + z_lo * f_hi);
     double w = z * z;
     double tail = 2.0 * (z * w) * atanh_tail_f64(w);
     double s = f_hi - zf;                         /* Fast2Sum: |zf| < |f_hi| */
@@ -333,14 +523,12 @@ static const double LOG_SIGMOID_BIG = 0x1p60;  /* below -2^60, log_sigmoid(x) = 
 /* float64.  Error: 0.5 ULP for the final rounding plus < 2^-56 relative from
  * exp (2^-58) and log1p: <= 1 ULP (measured: tests/test_accuracy.py).
  * Special values: -inf -> -inf, +inf -> 0, NaN -> NaN, nothing raised. */
-static inline double log_sigmoid_f64(double x)
+static inline double log_sigmoid_f64_from_e(double x, double e_hi, double e_lo)
 {
-    double e_hi, e_lo;
-    exp_neg_f64_dd(-clamped_abs_f64(x, SATURATE_F64), &e_hi, &e_lo);
     /* k = 1 when e >= sqrt(2) - 1: 1 + e = 2 (1 + f), f = (e - 1)/2 */
-    uint64_t k1 = (uint64_t)0 - (uint64_t)(f64_bits(e_hi) >= f64_bits(SQRT2_MINUS_1));
+    uint64_t k1 = ~mask_less_u63(f64_bits(e_hi), f64_bits(SQRT2_MINUS_1));
     double a = f64_from_bits(f64_bits(-1.0) & k1);         /* -1 or 0 */
-    double h = f64_from_bits(k1 ? f64_bits(0.5) : f64_bits(1.0));
+    double h = select_f64(k1, 0.5, 1.0);
     double s = a + e_hi;                                    /* Fast2Sum: |a| >= e or a = 0 */
     double s_err = e_hi - (s - a);
     double a_hi, a_lo;
@@ -350,16 +538,22 @@ static inline double log_sigmoid_f64(double x)
     double b = k_hi + a_hi;                                 /* Fast2Sum: ln2 > 0.347 >= |a_hi| */
     double l_lo = ((k_hi - b) + a_hi) + (k_lo + a_lo);
     /* min(x, 0) - log1p(e): TwoSum, on x clamped to a finite value */
-    uint64_t negative = (uint64_t)0 - (f64_bits(x) >> 63);
+    uint64_t negative = mask_sign_bit(f64_bits(x));
     double m = f64_from_bits(f64_bits(-clamped_abs_f64(x, LOG_SIGMOID_BIG)) & negative);
     double c = m - b;
     double bv = c - m;
     double c_err = (m - (c - bv)) + (-b - bv);
     double r = c + (c_err - l_lo);
     /* x < -2^60, -inf and negative NaNs: x itself; positive NaNs: added */
-    uint64_t is_x = negative & ((uint64_t)0 - (uint64_t)((f64_bits(x) & 0x7fffffffffffffffu) >
-                                                         f64_bits(LOG_SIGMOID_BIG)));
+    uint64_t is_x = negative & mask_less_u63(f64_bits(LOG_SIGMOID_BIG), f64_bits(x) & ABS_MASK_F64);
     return f64_from_bits((f64_bits(x) & is_x) | (f64_bits(r) & ~is_x)) + nan_or_zero_f64(x);
+}
+
+static inline double log_sigmoid_f64(double x)
+{
+    double e_hi, e_lo;
+    sigmoid_f64_common(x, &e_hi, &e_lo);
+    return log_sigmoid_f64_from_e(x, e_hi, e_lo);
 }
 
 /* float32 (and float16): in float64 with a shorter series (n = 0..6, first
@@ -369,9 +563,9 @@ static inline float log_sigmoid_f32(float x)
 {
     double e = exp_neg_abs_f32(x);
     /* masks, not ?: on doubles, which GCC does not if-convert here */
-    uint64_t k1 = (uint64_t)0 - (uint64_t)(f64_bits(e) >= f64_bits(SQRT2_MINUS_1));
+    uint64_t k1 = ~mask_less_u63(f64_bits(e), f64_bits(SQRT2_MINUS_1));
     double a = f64_from_bits(f64_bits(-1.0) & k1);         /* -1 or 0 */
-    double h = f64_from_bits(k1 ? f64_bits(0.5) : f64_bits(1.0));
+    double h = select_f64(k1, 0.5, 1.0);
     double f = (a + e) * h;
     double z = f / (2.0 + f);
     double w = z * z, w2 = w * w, w4 = w2 * w2;
@@ -402,19 +596,34 @@ static const uint64_t SQRT_HALF_BITS = 0x3fe6a09e667f3bcdu;  /* sqrt(1/2) */
  * logit(1) = inf, NaN outside [0, 1], NaN for NaN; nothing is raised: the
  * arithmetic runs on p = 1/2 wherever p is not in (0, 1), and the special
  * results are selected on the bits. */
-static inline double logit_f64(double p)
+/* all ones where p is in (0, 1) */
+static inline uint64_t logit_inside_f64(uint64_t bits)
 {
-    uint64_t bits = f64_bits(p);
-    int64_t sbits = (int64_t)bits;              /* negative p: negative integer */
-    uint64_t inside = (uint64_t)0 - (uint64_t)((sbits > 0) & (sbits < (int64_t)f64_bits(1.0)));
+    uint64_t magnitude = bits & ABS_MASK_F64;
+    return ~mask_sign_bit(bits) & ~mask_zero_u63(magnitude) & mask_less_u63(magnitude, f64_bits(1.0));
+}
+
+/* the first half of logit_f64: y = p/(1 - p) as y_hi + y_lo, for p = 1/2
+ * wherever p is not in (0, 1) */
+static inline void logit_quotient_f64(double p, double *y_hi, double *y_lo)
+{
+    uint64_t bits = f64_bits(p), inside = logit_inside_f64(bits);
     double q = f64_from_bits((bits & inside) | (f64_bits(0.5) & ~inside));
     double t_hi = 1.0 - q;                      /* Fast2Sum: 1 >= q */
     double t_lo = (1.0 - t_hi) - q;
     double inv = 1.0 / t_hi;
-    double y_hi = q * inv;
-    double y_lo = (fma(-y_hi, t_hi, q) - y_hi * t_lo) * inv;
+    *y_hi = q * inv;
+    /* y_hi < 2^54, t_hi in (0, 1]: exact (y_hi below 2^-968 only where t_hi = 1) */
+    *y_lo = (residual_f64(q, *y_hi, t_hi) - *y_hi * t_lo) * inv;
+}
+
+/* the second half: log(y_hi + y_lo), and the special values */
+static inline double logit_f64_from_quotient(double p, double y_hi, double y_lo)
+{
+    uint64_t bits = f64_bits(p), inside = logit_inside_f64(bits);
+    uint64_t magnitude = bits & ABS_MASK_F64;
     /* subnormal y (from subnormal p): scale by 2^64 first */
-    uint64_t sub = (uint64_t)0 - (uint64_t)(f64_bits(y_hi) < 0x0010000000000000u);
+    uint64_t sub = mask_less_u63(f64_bits(y_hi), 0x0010000000000000u);
     double scale = f64_from_bits((f64_bits(0x1p64) & sub) | (f64_bits(1.0) & ~sub));
     y_hi *= scale;
     y_lo *= scale;
@@ -430,11 +639,19 @@ static inline double logit_f64(double p)
     double b = k_hi + a_hi;                     /* Fast2Sum: |k_hi| >= ln2 > |a_hi| or 0 */
     double r = b + (((k_hi - b) + a_hi) + (kd * LN2_LO + a_lo));
     /* outside (0, 1): +-0 -> -inf, 1 -> inf, NaN -> itself, else a quiet NaN */
-    uint64_t magnitude = bits & 0x7fffffffffffffffu;
-    uint64_t special = magnitude == 0 ? f64_bits(-INFINITY)
-                     : bits == f64_bits(1.0) ? f64_bits(INFINITY)
-                     : magnitude > 0x7ff0000000000000u ? bits : 0x7ff8000000000000u;
+    uint64_t zero = mask_zero_u63(magnitude);
+    uint64_t one = mask_zero_u63(bits ^ f64_bits(1.0)) & ~mask_sign_bit(bits);
+    uint64_t nan = mask_less_u63(0x7ff0000000000000u, magnitude);
+    uint64_t special = (f64_bits(-INFINITY) & zero) | (f64_bits(INFINITY) & one) |
+                       (bits & nan) | (0x7ff8000000000000u & ~(zero | one | nan));
     return f64_from_bits((f64_bits(r) & inside) | (special & ~inside));
+}
+
+static inline double logit_f64(double p)
+{
+    double y_hi, y_lo;
+    logit_quotient_f64(p, &y_hi, &y_lo);
+    return logit_f64_from_quotient(p, y_hi, y_lo);
 }
 
 /* float32 (and float16): the same steps in plain float64, where a float p
@@ -449,7 +666,8 @@ static inline float logit_f32(float p)
     double t = 1.0 - q;
     double inv = 1.0 / t;
     double y = q * inv;
-    double y_lo = fma(-y, t, q) * inv;          /* keeps y - 1 exact-ish near p = 1/2 */
+    /* keeps y - 1 exact-ish near p = 1/2; y in [2^-149, 2^25), t in (0, 1]: exact */
+    double y_lo = residual_f64(q, y, t) * inv;
     int64_t k = (int64_t)((f64_bits(y) + (f64_bits(1.0) - SQRT_HALF_BITS)) >> 52) - 1023;
     double m = f64_from_bits(f64_bits(y) - ((uint64_t)k << 52));
     double f = (m - 1.0) + y_lo * pow2_int(-k);
@@ -500,13 +718,40 @@ static inline long double logit_ld(long double p)
  * (tested against mpmath). */
 typedef struct { double re, im; } c64_parts;
 
+/* Special values (tests/test_complex_special.py walks the whole table).
+ * Where a = exp(-|x|) is 0 (|x| > 745.13, x = +-inf included), |e^{-|x|}| is
+ * below half the smallest subnormal: every value the function takes on the
+ * line Re z = x rounds to the same result whatever y is, 1 or 0 for sigma and
+ * 0 for sigma' (at x = +-inf it is the limit), and only the signs of its zeros
+ * follow y.  Where x is NaN the result is NaN whatever y is.  In both cases
+ * a non-finite y (+-inf, NaN) is replaced by +-1 of its sign bit, so that
+ * sigma(+inf + i inf) = 1 + 0i without the NaN of 0 * sin(inf) or the
+ * "invalid" that sin(inf) raises, and the zeros' signs keep the conjugate
+ * symmetry f(conj z) = conj f(z).  Elsewhere a non-finite y has no limit to
+ * give (e^{-iy} circles the origin): NaN + NaN i, with "invalid" for +-inf
+ * (from sin) as in C's cexp, and none for a NaN. */
+static inline double complex_y_used(double y, double a)
+{
+    int a_is_zero_or_nan = a == 0.0 || isnan(a);   /* quiet: no flag on NaN */
+    return a_is_zero_or_nan && !isfinite(y) ? copysign(1.0, y) : y;
+}
+
+/* On the real axis (y = +-0) the result is real, x = NaN included:
+ * sigma(NaN + i0) = NaN + i0, as C's ctanh(NaN + i0).  For every other x the
+ * formulas already give these zeros; this only keeps them where a is NaN. */
+static inline double real_axis_im(double y, double im, double zero_im)
+{
+    return y == 0.0 ? zero_im : im;
+}
+
 static inline void complex_common(double x, double y, double *a, double *one_plus_ac,
                                   double *s, double *c, double *c_plus_a)
 {
     double ax = fabs(x);
-    double ch = cos(0.5 * y);
     double em1 = expm1(-ax);                    /* a - 1, accurate for small |x| */
     *a = exp(-ax);
+    y = complex_y_used(y, *a);
+    double ch = cos(0.5 * y);
     *s = sin(y);
     *c = 2.0 * ch * ch - 1.0;
     *one_plus_ac = -em1 + 2.0 * *a * (ch * ch);
@@ -521,7 +766,7 @@ static inline c64_parts sigmoid_complex(double x, double y)
     double den = p * p + as * as;
     /* x < 0: a c + a^2 = a (c + a), c + a summed from its accurate parts */
     double re_num = signbit(x) ? a * c_plus_a : p;
-    c64_parts r = {re_num / den, as / den};
+    c64_parts r = {re_num / den, real_axis_im(y, as / den, y)};
     return r;
 }
 
@@ -537,7 +782,7 @@ static inline c64_parts sigmoid_grad_complex(double x, double y)
     double re = a * (c * d_re + s * d_im);
     double im = a * (c * d_im - s * d_re);
     double den2 = den * den;
-    c64_parts r = {re / den2, im / den2};
+    c64_parts r = {re / den2, real_axis_im(y, im / den2, 0.0)};
     return r;
 }
 
@@ -546,8 +791,8 @@ static inline c64_parts sigmoid_grad_complex(double x, double y)
  * for the given floats. */
 
 /* float64.  1 - y = t_hi + t_lo exactly (TwoSum; t_lo = 0 by Sterbenz for
- * y in [1/2, 2]), y*(1 - y) = p_hi + p_lo with the exact fma error of
- * y*t_hi, then one fma rounds dy*p_hi + fl(dy*p_lo) once: error 0.5 ULP plus
+ * y in [1/2, 2]), y*(1 - y) = p_hi + p_lo with the exact error of y*t_hi,
+ * then one fma rounds dy*p_hi + fl(dy*p_lo) once: error 0.5 ULP plus
  * terms of relative size 2^-104, i.e. correctly rounded but for near-halfway
  * cases.
  * The correction is computed only where |y| < 2^256 and |dy*y*(1 - y)| <
@@ -559,18 +804,20 @@ static inline double sigmoid_backward_f64(double dy, double y)
 {
     double p_hi = y * (1.0 - y);
     double r = dy * p_hi;
-    int64_t y_mag = (int64_t)(f64_bits(y) & 0x7fffffffffffffffu);
-    int64_t r_mag = (int64_t)(f64_bits(r) & 0x7fffffffffffffffu);
-    /* signed compares: they vectorise on AVX2; magnitudes are below 2^63 */
-    uint64_t ok = (uint64_t)0 - (uint64_t)((int)(y_mag < (int64_t)f64_bits(0x1p256)) &
-                                           (int)(r_mag < (int64_t)f64_bits(0x1p1022)));
+    uint64_t ok = mask_less_u63(f64_bits(y) & ABS_MASK_F64, f64_bits(0x1p256)) &
+                  mask_less_u63(f64_bits(r) & ABS_MASK_F64, f64_bits(0x1p1022));
     /* masks, not ?: on doubles, which GCC does not if-convert here */
     double y_c = f64_from_bits(f64_bits(y) & ok), dy_c = f64_from_bits(f64_bits(dy) & ok);
     double t_c = 1.0 - y_c;                 /* TwoSum(1, -y) */
     double bv = t_c - 1.0;
     double t_lo = (1.0 - (t_c - bv)) + (-y_c - bv);
     double p_c = y_c * t_c;
-    double p_lo = fma(y_c, t_c, -p_c) + y_c * t_lo;
+    /* |y_c| < 2^256 and |t_c| <= 2^256 + 1; |y_c| < 2^-968 only with t_c = 1 */
+    double p_lo = product_error_f64(y_c, t_c, p_c) + y_c * t_lo;
+    /* Without an fma instruction too: the one rounding of dy*p_hi + c that
+     * makes the result correctly rounded would take Dekker's product, a
+     * rounding to odd and scalings into its exact range, which measured
+     * slower than this one call (the loop then stays scalar). */
     return fma(dy, p_hi, dy_c * p_lo);
 }
 

@@ -17,7 +17,8 @@ make_venv() {
     # the build requirements (pyproject [build-system]) and the test extras, so that the
     # extension can be built without build isolation, with our CFLAGS
     "$1/bin/python" -m pip install --quiet --disable-pip-version-check \
-        "setuptools>=77" wheel "numpy>=2.0" "pytest>=7" "hypothesis>=6.100" "mpmath>=1.3"
+        "setuptools>=77" wheel "numpy>=2.0" "pytest>=7" "hypothesis>=6.100" "mpmath>=1.3" \
+        "ml_dtypes>=0.4"  # tests/test_bfloat16.py: the bfloat16 loops under the sanitizers too
 }
 
 copy_sources() {

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # AddressSanitizer + UndefinedBehaviorSanitizer: build the extension with both, in a fresh
 # venv (never the developer's), and run the test suite against that build, all but the
-# tests marked slow (huge arrays: ASan's shadow memory and quarantine would not fit).
+# tests marked slow (huge arrays: ASan's shadow memory and quarantine would not fit) and
+# those marked integration (they start whole third-party stacks, Dask clusters, Jupyter
+# kernels, mypy, wheel builds, that would run with the ASan runtime preloaded and add
+# nothing about our C code).
 # Any sanitizer report, in the test process or in a subprocess it starts, fails the run.
 #
 # Usage: scripts/sanitize.sh [pytest arguments, default: tests]
@@ -9,11 +12,6 @@
 #   SIGMOIDX_VENV=dir reuse a venv made by an earlier run (skips the installs)
 . "$(dirname "$0")/_common.sh"
 
-# Tests of other tools' use of sigmoidx start whole third-party stacks (dask clusters,
-# Jupyter kernels, mypy, isolated wheel builds with the compiler) that would all run with
-# the ASan runtime preloaded and add nothing about our C code: left out here.
-integration_tests=(test_dask.py test_pandas_xarray.py test_sklearn.py test_notebook.py
-                   test_typing.py test_packaging.py test_docs.py)
 
 venv="${SIGMOIDX_VENV:-$work/venv}"
 [ -x "$venv/bin/python" ] || make_venv "$venv"
@@ -64,10 +62,8 @@ set +e
     export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
     export PYTHONMALLOC=malloc  # every Python allocation seen by ASan
     export PYTHONFAULTHANDLER=1
-    ignores=()
-    for name in "${integration_tests[@]}"; do ignores+=("--ignore=tests/$name"); done
     [ "$#" -gt 0 ] || set -- tests
-    "$py" -m pytest -q -rs -p no:cacheprovider --capture=sys -m "not slow" "${ignores[@]}" "$@"
+    "$py" -m pytest -q -rs -p no:cacheprovider --capture=sys -m "not slow and not integration" "$@"
 ) 2>&1 | tee "$work/pytest.log"
 status=${PIPESTATUS[0]}
 set -e

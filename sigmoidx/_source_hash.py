@@ -8,7 +8,8 @@ Standard library only: setup.py loads this file before anything is built.
 import hashlib
 from pathlib import Path
 
-SOURCE_PATTERNS = ("csrc/*.c", "csrc/*.h", "sigmoidx/*.py", "sigmoidx/*.pyi")
+SOURCE_PATTERNS = ("csrc/*.c", "csrc/*.h", "sigmoidx/*.py", "sigmoidx/*.pyi",
+                   "sigmoidx/include/*.h", "sigmoidx/*.pxd")
 
 
 def source_hash(root):

@@ -1,4 +1,7 @@
-"""Input sets for the accuracy tests and benchmarks/accuracy.py (no sigmoidx here).
+"""Input sets for the tests and benchmarks/accuracy.py (no sigmoidx here): the accuracy
+sets, a mix of every regime for the layout tests (``values``), the quiet inputs that
+provoke floating-point exceptions in careless code (``hygiene_values``), and unaligned
+arrays.
 
 Thresholds are where the result changes regime: the rounded sigma reaches 1
 (e**-x below half an ULP of 1), sigma or sigma' leaves the normal range
@@ -74,6 +77,46 @@ def specials(dtype):
               info.smallest_normal, -info.smallest_normal, info.smallest_subnormal,
               -info.smallest_subnormal, info.eps, -info.eps, 1.0, -1.0, 0.5, -0.5, 2.0, -2.0]
     return np.array(values, dtype=dtype)
+
+
+def hygiene_values(dtype):
+    """The specials, and the quiet inputs around which results turn subnormal, round to 0,
+    or exp(|x|) overflows: those known to provoke FP exceptions in careless code."""
+    info = np.finfo(dtype)
+    ln_smallest_normal = np.log(info.smallest_normal)  # results become subnormal below
+    ln_smallest_subnormal = np.log(info.smallest_subnormal)  # results round to 0 below
+    ln_max = np.log(info.max)  # exp overflows above
+    thresholds = np.array([ln_smallest_normal - 0.5, ln_smallest_subnormal - 1, ln_max + 1],
+                          dtype=dtype)
+    wide = np.array([720.0, 1e30] if dtype != np.float16 else [], dtype=dtype)
+    return np.concatenate([specials(dtype), thresholds, -thresholds, wide, -wide])
+
+
+def values(n, dtype, seed=0):
+    """n values mixing every regime: tiny, moderate, near the thresholds, saturating, and
+    (one in 16) special."""
+    rng = np.random.default_rng(seed)
+    info = np.finfo(dtype)
+    span = float(np.log(np.float64(info.max)) if dtype != np.longdouble else 11400.0)
+    pool = np.concatenate([
+        rng.uniform(-3, 3, n), rng.uniform(-40, 40, n), rng.uniform(-1.1 * span, 1.1 * span, n),
+        rng.standard_normal(n) * 1e-3,
+    ]).astype(dtype)
+    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, info.max, -info.max,
+                        info.smallest_subnormal], dtype=dtype)
+    x = rng.choice(pool, n)
+    idx = rng.choice(n, size=max(1, n // 16), replace=False)
+    x[idx] = rng.choice(special, idx.size)
+    return x
+
+
+def unaligned(n, dtype):
+    """An uninitialised array of n elements whose data pointer is misaligned by 1 byte."""
+    itemsize = np.dtype(dtype).itemsize
+    buf = np.zeros(n * itemsize + 1, dtype=np.uint8)
+    a = np.ndarray((n,), dtype, buffer=buf, offset=1)
+    assert not a.flags.aligned
+    return a
 
 
 def float16_all():
@@ -189,3 +232,115 @@ def longdouble_points(n, seed=2):
         specials(ld),
     ])
     return out
+
+
+# ---------------------------------------------------------- random bytes, made harmless
+# for the fuzz tests (test_hardening_fuzz.py, test_hardening_fuzz_family.py): signalling
+# NaNs are quieted and, on x87 long double, the encodings the FPU rejects (unnormals,
+# pseudo-NaN, pseudo-infinity) get their integer bit, because IEEE arithmetic itself
+# raises 'invalid' on them (np.exp does too).
+
+X87 = np.finfo(np.longdouble).nmant == 63 and np.dtype(np.longdouble).itemsize in (12, 16)
+LONGDOUBLE_IS_DOUBLE = np.finfo(np.longdouble).nmant == np.finfo(np.float64).nmant
+
+
+def float_layout(dtype):
+    """(unsigned int type, significand bits, exponent bits) of an IEEE binary format."""
+    return {2: (np.uint16, 10, 5), 4: (np.uint32, 23, 8), 8: (np.uint64, 52, 11)}[
+        np.dtype(dtype).itemsize]
+
+
+def steer_exponents(bits, mant, exp_bits, rng):
+    """Replace the exponent field of random elements: subnormal/zero, the all-ones field
+    (inf/NaN), around 1, and the range up to beyond the saturation points."""
+    bits = bits.copy()
+    uint = bits.dtype.type
+    bias = (1 << (exp_bits - 1)) - 1
+    choice = rng.integers(0, 6, bits.size)
+    exponents = np.select(
+        [choice == 0, choice == 1, choice == 2, choice == 3],
+        [np.zeros(bits.size, np.int64), np.full(bits.size, 2 * bias + 1),
+         bias + rng.integers(-3, 4, bits.size),       # |x| around 1
+         bias + rng.integers(4, 12, bits.size)],      # |x| 16 .. 4096: the saturation points
+        default=rng.integers(1, 2 * bias + 1, bits.size))  # any normal
+    exponents = np.clip(exponents, 0, 2 * bias + 1).astype(uint)
+    field = uint(((1 << exp_bits) - 1) << mant)
+    bits &= ~field
+    bits |= (exponents << uint(mant)) & field
+    return bits
+
+
+def make_harmless_ieee(bits, mant, exp_bits):
+    """Quiet every signalling NaN (set the quiet bit, keep sign and payload)."""
+    uint = bits.dtype.type
+    exp_field = uint(((1 << exp_bits) - 1) << mant)
+    frac_field = uint((1 << mant) - 1)
+    quiet = uint(1 << (mant - 1))
+    nan = ((bits & exp_field) == exp_field) & ((bits & frac_field) != 0)
+    bits[nan] |= quiet
+    return bits
+
+
+def make_harmless_x87(raw, steer, rng):
+    """raw: (n, itemsize) uint8 of native x87 long doubles.  Optionally steer exponents,
+    then give every non-zero exponent its explicit integer bit and quiet signalling NaNs."""
+    raw = raw.copy()
+    mantissa = raw[:, :8].copy().view("<u8")[:, 0]
+    sign_exp = raw[:, 8:10].copy().view("<u2")[:, 0]
+    if steer:
+        bias = 16383
+        choice = rng.integers(0, 6, mantissa.size)
+        exponents = np.select(
+            [choice == 0, choice == 1, choice == 2, choice == 3],
+            [np.zeros(mantissa.size, np.int64), np.full(mantissa.size, 0x7FFF),
+             bias + rng.integers(-3, 4, mantissa.size),
+             bias + rng.integers(4, 16, mantissa.size)],
+            default=rng.integers(1, 0x7FFF, mantissa.size)).astype(np.uint16)
+        sign_exp = (sign_exp & np.uint16(0x8000)) | exponents
+    exponent = sign_exp & np.uint16(0x7FFF)
+    integer_bit, quiet_bit = np.uint64(1 << 63), np.uint64(1 << 62)
+    mantissa[exponent != 0] |= integer_bit
+    nan = (exponent == 0x7FFF) & ((mantissa & ~integer_bit) != 0)
+    mantissa[nan] |= quiet_bit
+    raw[:, :8] = mantissa.astype("<u8").view(np.uint8).reshape(-1, 8)
+    raw[:, 8:10] = sign_exp.astype("<u2").view(np.uint8).reshape(-1, 2)
+    return raw
+
+
+def harmless_values(x_native, steer, rng):
+    """The same bytes, made harmless (see module doc), as a new native array."""
+    x = x_native.copy()
+    if x.dtype == np.longdouble and X87:
+        raw = x.view(np.uint8).reshape(x.size, x.itemsize)
+        x = make_harmless_x87(raw, steer, rng).reshape(-1).view(np.longdouble).copy()
+    elif x.dtype == np.longdouble and not LONGDOUBLE_IS_DOUBLE:
+        # other long double formats (IEEE quad, double-double): values from float64 bits
+        as_double = harmless_values(x.astype(np.float64), steer, rng)
+        x = as_double.astype(np.longdouble)
+    else:
+        dtype = np.float64 if x.dtype == np.longdouble else x.dtype
+        uint, mant, exp_bits = float_layout(dtype)
+        bits = x.view(uint)
+        if steer:
+            bits = steer_exponents(bits, mant, exp_bits, rng)
+        x = make_harmless_ieee(bits.copy(), mant, exp_bits).view(x.dtype)
+    return x
+
+
+def random_layout(rng, n, itemsize):
+    """(byte stride, buffer size, byte offset) of a random layout holding n elements."""
+    kind = rng.integers(0, 8)
+    if kind == 0:
+        stride = itemsize  # contiguous (but maybe unaligned)
+    elif kind == 1:
+        stride = 0  # one element, broadcast
+    else:
+        stride = itemsize * int(rng.integers(1, 4)) + int(rng.integers(0, itemsize))
+    if rng.integers(0, 4) == 0:
+        stride = -stride
+    span = abs(stride) * max(n - 1, 0) + itemsize
+    slack = int(rng.integers(0, 17))
+    size = span + slack + 16
+    low = int(rng.integers(0, slack + 1))  # byte where the lowest element starts
+    offset = low if stride >= 0 else low + abs(stride) * max(n - 1, 0)
+    return stride, size, offset

@@ -11,6 +11,9 @@ import pytest
 from dask.callbacks import Callback
 
 import sigmoidx
+from family import assert_same_bits
+
+pytestmark = pytest.mark.integration  # starts other tools; deselect with -m "not integration"
 
 FUNCTIONS = [sigmoidx.sigmoid, sigmoidx.sigmoid_grad]
 EDGES = [0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, -5e-324, 16.6, 36.74, 709.78, -720.0, -745.13]
@@ -22,16 +25,6 @@ def inputs(dtype, size=10_007):
     x = np.concatenate([rng.uniform(-60, 60, size), rng.standard_normal(size), EDGES])
     with np.errstate(over="ignore"):
         return x.astype(dtype)
-
-
-def assert_same_bits(actual, expected):
-    """Bit for bit; long double compares by value and sign (its padding bytes are junk)."""
-    assert actual.dtype == expected.dtype and actual.shape == expected.shape
-    if actual.dtype == np.longdouble and np.finfo(np.longdouble).nmant != 52:
-        same = (actual == expected) | (np.isnan(actual) & np.isnan(expected))
-        assert same.all() and (np.signbit(actual) == np.signbit(expected)).all()
-    else:
-        assert actual.tobytes() == expected.tobytes()
 
 
 class TaskCounter(Callback):

@@ -1,5 +1,6 @@
 """The documentation's examples run: the ufunc and module docstrings, show_config's,
-and the README's ``>>>`` code blocks, each parsed with doctest.DocTestParser."""
+and the ``>>>`` code blocks and python scripts of README.md, CONTRIBUTING.md and docs/*.md,
+each parsed with doctest.DocTestParser."""
 
 import doctest
 import io
@@ -14,7 +15,10 @@ import pytest
 
 import sigmoidx
 
+pytestmark = pytest.mark.integration  # starts other tools; deselect with -m "not integration"
+
 README = Path(__file__).resolve().parent.parent / "README.md"
+DOCUMENTS = [README, README.parent / "CONTRIBUTING.md", *sorted((README.parent / "docs").glob("*.md"))]
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
@@ -29,9 +33,9 @@ def run_examples(text, name):
     return result.attempted, out.getvalue()
 
 
-def readme_blocks():
-    """The README's fenced python/pycon blocks that hold ``>>>`` examples."""
-    text = README.read_text(encoding="utf-8")
+def example_blocks(document):
+    """A document's fenced python/pycon blocks that hold ``>>>`` examples."""
+    text = document.read_text(encoding="utf-8")
     blocks = re.findall(r"^```(?:python|pycon|py)[ \t]*\n(.*?)^```", text, re.S | re.M)
     return [block for block in blocks if ">>>" in block]
 
@@ -56,11 +60,18 @@ def test_module_and_show_config_examples(obj):
     assert not failures, failures
 
 
-def test_readme_examples():
-    blocks = readme_blocks()
-    assert blocks, "README.md has no >>> examples"
-    attempted, failures = run_examples("\n\n".join(blocks), "README.md")
-    assert attempted >= 4
+def test_every_document_is_found():
+    names = {d.relative_to(README.parent).as_posix() for d in DOCUMENTS}
+    assert {"README.md", "CONTRIBUTING.md", "docs/api.md", "docs/integrations.md"} <= names
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda d: d.name)
+def test_document_examples(document):
+    blocks = example_blocks(document)
+    if document.name in ("README.md", "api.md", "integrations.md"):
+        assert blocks, f"{document.name} has no >>> examples"
+    attempted, failures = run_examples("\n\n".join(blocks), document.name)
+    assert attempted >= 4 or not blocks
     assert not failures, failures
 
 
@@ -79,21 +90,24 @@ def test_numpy_style_sections_and_help(name):
         assert re.search(rf"^ *{section}\n *-{{{len(section)}}}$", text, re.M), section
 
 
-def readme_scripts():
-    """The README's fenced python blocks without ``>>>``: whole scripts (recipes)."""
-    text = README.read_text(encoding="utf-8")
-    blocks = re.findall(r"^```python[ \t]*\n(.*?)^```", text, re.S | re.M)
-    return [block for block in blocks if ">>>" not in block]
+def script_blocks():
+    """The documents' fenced python blocks without ``>>>``: whole scripts (recipes)."""
+    for document in DOCUMENTS:
+        text = document.read_text(encoding="utf-8")
+        blocks = re.findall(r"^```python[ \t]*\n(.*?)^```", text, re.S | re.M)
+        yield from ((document.name, block) for block in blocks if ">>>" not in block)
 
 
-def test_readme_scripts_run(tmp_path):
-    """Each README recipe (e.g. the dask.distributed one) runs as a script, from a neutral folder."""
-    for number, block in enumerate(readme_scripts()):
-        script = tmp_path / f"readme_block_{number}.py"
+def test_document_scripts_run(tmp_path):
+    """Each recipe (e.g. the dask.distributed one) runs as a script, from a neutral folder."""
+    scripts = list(script_blocks())
+    assert any("LocalCluster" in block for _, block in scripts), "the cluster recipe is gone"
+    for number, (name, block) in enumerate(scripts):
+        script = tmp_path / f"block_{number}.py"
         script.write_text(block, encoding="utf-8")
         done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True,
                               text=True, timeout=300)
-        assert done.returncode == 0, f"README python block {number} failed:\n{block}\n{done.stderr}"
+        assert done.returncode == 0, f"{name}: python block {number} failed:\n{block}\n{done.stderr}"
 
 
 def test_readme_demo_command_runs_in_the_repository_root():

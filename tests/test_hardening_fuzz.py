@@ -27,9 +27,11 @@ import sys
 import numpy as np
 import pytest
 
-import sigmoidx
+from family import FLOAT_DTYPES, ONE_IN_ONE_OUT, bits
+from inputs import harmless_values, make_harmless_ieee, random_layout
 
-UFUNCS = (sigmoidx.sigmoid, sigmoidx.sigmoid_grad, sigmoidx.log_sigmoid, sigmoidx.logit)
+# the two-operand ufuncs: test_hardening_fuzz_family.py
+UFUNCS = ONE_IN_ONE_OUT
 RANGE = {"sigmoid": (0.0, 1.0), "sigmoid_grad": (0.0, 0.25), "log_sigmoid": (-np.inf, 0.0),
          "logit": (-np.inf, np.inf)}
 
@@ -38,128 +40,14 @@ def nan_expected(f, v):
     """Where f gives NaN: NaN inputs, and for logit p outside [0, 1] too."""
     with np.errstate(invalid="ignore"):
         return np.isnan(v) | ((v < 0) | (v > 1) if f.__name__ == "logit" else False)
-DTYPES = (np.float16, np.float32, np.float64, np.longdouble)
+
+
 CASES = int(os.environ.get("SIGMOIDX_FUZZ_CASES", "3000"))
 SEED = int(os.environ.get("SIGMOIDX_FUZZ_SEED", "20240611"))
-X87 = np.finfo(np.longdouble).nmant == 63 and np.dtype(np.longdouble).itemsize in (12, 16)
-LONGDOUBLE_IS_DOUBLE = np.finfo(np.longdouble).nmant == np.finfo(np.float64).nmant
-
-
-def float_layout(dtype):
-    """(unsigned int type, significand bits, exponent bits) of an IEEE binary format."""
-    return {2: (np.uint16, 10, 5), 4: (np.uint32, 23, 8), 8: (np.uint64, 52, 11)}[
-        np.dtype(dtype).itemsize]
-
-
-def steer_exponents(bits, mant, exp_bits, rng):
-    """Replace the exponent field of random elements: subnormal/zero, the all-ones field
-    (inf/NaN), around 1, and the range up to beyond the saturation points."""
-    bits = bits.copy()
-    uint = bits.dtype.type
-    bias = (1 << (exp_bits - 1)) - 1
-    choice = rng.integers(0, 6, bits.size)
-    exponents = np.select(
-        [choice == 0, choice == 1, choice == 2, choice == 3],
-        [np.zeros(bits.size, np.int64), np.full(bits.size, 2 * bias + 1),
-         bias + rng.integers(-3, 4, bits.size),       # |x| around 1
-         bias + rng.integers(4, 12, bits.size)],      # |x| 16 .. 4096: the saturation points
-        default=rng.integers(1, 2 * bias + 1, bits.size))  # any normal
-    exponents = np.clip(exponents, 0, 2 * bias + 1).astype(uint)
-    field = uint(((1 << exp_bits) - 1) << mant)
-    bits &= ~field
-    bits |= (exponents << uint(mant)) & field
-    return bits
-
-
-def make_harmless_ieee(bits, mant, exp_bits):
-    """Quiet every signalling NaN (set the quiet bit, keep sign and payload)."""
-    uint = bits.dtype.type
-    exp_field = uint(((1 << exp_bits) - 1) << mant)
-    frac_field = uint((1 << mant) - 1)
-    quiet = uint(1 << (mant - 1))
-    nan = ((bits & exp_field) == exp_field) & ((bits & frac_field) != 0)
-    bits[nan] |= quiet
-    return bits
-
-
-def make_harmless_x87(raw, steer, rng):
-    """raw: (n, itemsize) uint8 of native x87 long doubles.  Optionally steer exponents,
-    then give every non-zero exponent its explicit integer bit and quiet signalling NaNs."""
-    raw = raw.copy()
-    mantissa = raw[:, :8].copy().view("<u8")[:, 0]
-    sign_exp = raw[:, 8:10].copy().view("<u2")[:, 0]
-    if steer:
-        bias = 16383
-        choice = rng.integers(0, 6, mantissa.size)
-        exponents = np.select(
-            [choice == 0, choice == 1, choice == 2, choice == 3],
-            [np.zeros(mantissa.size, np.int64), np.full(mantissa.size, 0x7FFF),
-             bias + rng.integers(-3, 4, mantissa.size),
-             bias + rng.integers(4, 16, mantissa.size)],
-            default=rng.integers(1, 0x7FFF, mantissa.size)).astype(np.uint16)
-        sign_exp = (sign_exp & np.uint16(0x8000)) | exponents
-    exponent = sign_exp & np.uint16(0x7FFF)
-    integer_bit, quiet_bit = np.uint64(1 << 63), np.uint64(1 << 62)
-    mantissa[exponent != 0] |= integer_bit
-    nan = (exponent == 0x7FFF) & ((mantissa & ~integer_bit) != 0)
-    mantissa[nan] |= quiet_bit
-    raw[:, :8] = mantissa.astype("<u8").view(np.uint8).reshape(-1, 8)
-    raw[:, 8:10] = sign_exp.astype("<u2").view(np.uint8).reshape(-1, 2)
-    return raw
-
-
-def harmless_values(x_native, steer, rng):
-    """The same bytes, made harmless (see module doc), as a new native array."""
-    x = x_native.copy()
-    if x.dtype == np.longdouble and X87:
-        raw = x.view(np.uint8).reshape(x.size, x.itemsize)
-        x = make_harmless_x87(raw, steer, rng).reshape(-1).view(np.longdouble).copy()
-    elif x.dtype == np.longdouble and not LONGDOUBLE_IS_DOUBLE:
-        # other long double formats (IEEE quad, double-double): values from float64 bits
-        as_double = harmless_values(x.astype(np.float64), steer, rng)
-        x = as_double.astype(np.longdouble)
-    else:
-        dtype = np.float64 if x.dtype == np.longdouble else x.dtype
-        uint, mant, exp_bits = float_layout(dtype)
-        bits = x.view(uint)
-        if steer:
-            bits = steer_exponents(bits, mant, exp_bits, rng)
-        x = make_harmless_ieee(bits.copy(), mant, exp_bits).view(x.dtype)
-    return x
-
-
-def significant_bytes(a):
-    """(n, k) uint8 of the bytes that carry the value: x87 long double has 6 bytes of
-    padding, which no one is bound to write."""
-    a = np.ascontiguousarray(a)
-    a = a.astype(a.dtype.newbyteorder("="))
-    raw = a.view(np.uint8).reshape(a.size, a.itemsize)
-    if a.dtype == np.longdouble and X87:
-        raw = raw[:, :10]
-    return raw
-
-
-def random_layout(rng, n, itemsize):
-    """(byte stride, buffer size, byte offset) of a random layout holding n elements."""
-    kind = rng.integers(0, 8)
-    if kind == 0:
-        stride = itemsize  # contiguous (but maybe unaligned)
-    elif kind == 1:
-        stride = 0  # one element, broadcast
-    else:
-        stride = itemsize * int(rng.integers(1, 4)) + int(rng.integers(0, itemsize))
-    if rng.integers(0, 4) == 0:
-        stride = -stride
-    span = abs(stride) * max(n - 1, 0) + itemsize
-    slack = int(rng.integers(0, 17))
-    size = span + slack + 16
-    low = int(rng.integers(0, slack + 1))  # byte where the lowest element starts
-    offset = low if stride >= 0 else low + abs(stride) * max(n - 1, 0)
-    return stride, size, offset
 
 
 def one_case(case, rng):
-    dtype = np.dtype(DTYPES[rng.integers(0, len(DTYPES))])
+    dtype = np.dtype(FLOAT_DTYPES[rng.integers(0, len(FLOAT_DTYPES))])
     if rng.integers(0, 2):
         dtype = dtype.newbyteorder("S")
     n = int(rng.integers(0, 301)) if rng.integers(0, 8) else int(rng.integers(0, 9))
@@ -194,7 +82,7 @@ def one_case(case, rng):
         assert low.all() and high.all(), (
             f"{label}: {f.__name__} out of range for {native[~nan_out][~(low & high)][:5]!r}: "
             f"{values[~(low & high)][:5]!r}")
-        assert np.array_equal(significant_bytes(y), significant_bytes(y_contiguous)), (
+        assert np.array_equal(bits(y), bits(y_contiguous)), (
             f"{label}: {f.__name__}: strided/unaligned/swapped result differs from the "
             "contiguous one")
         _check_strided_out(f, x, y_contiguous, rng, label)
@@ -224,7 +112,7 @@ def _check_strided_out(f, x, expected, rng, label):
     assert np.array_equal(buffer[~owned], before[~owned]), (
         f"{label}: {f.__name__} wrote outside the elements of a strided out "
         f"({out_dtype.str}, stride {stride}, offset {offset})")
-    assert np.array_equal(significant_bytes(out), significant_bytes(expected)), (
+    assert np.array_equal(bits(out), bits(expected)), (
         f"{label}: {f.__name__} into a strided out ({out_dtype.str}, stride {stride}) "
         "differs from the contiguous result")
 
@@ -276,7 +164,7 @@ def test_harmless_values_are_what_np_exp_accepts():
     """The fuzzer's own premise: after making the bytes harmless, np.exp (and np.negative
     on long double) raise nothing but overflow/underflow, and NaNs stay NaN."""
     rng = np.random.default_rng(SEED)
-    for dtype in DTYPES:
+    for dtype in FLOAT_DTYPES:
         raw = np.frombuffer(rng.bytes(4096 * np.dtype(dtype).itemsize), dtype=dtype).copy()
         for steer in (False, True):
             x = harmless_values(raw, steer, rng)

@@ -1,10 +1,12 @@
 """No leaks: long loops of calls keep reference counts and resident memory flat.
 
-Every kind of call is in the loop: each dtype, contiguous and strided, out=, where=,
-dtype=, integer input (NumPy's casting buffers), Python and NumPy scalars, 0-d arrays,
-byte-swapped input, and calls that raise.  After a warm-up (NumPy fills its caches on
-first use) the reference counts of the inputs, outputs, ufuncs, dtypes and the module
-must not change at all, and the resident set size may grow by a small bound only.
+Every kind of call of every ufunc of the family (with its real signature: two inputs for
+sigmoid_backward, an out= tuple for sigmoid_and_grad) is in the loop: each dtype,
+contiguous and strided, out=, where=, dtype=, integer input (NumPy's casting buffers),
+Python and NumPy scalars, 0-d arrays, byte-swapped input, and calls that raise.  After a
+warm-up (NumPy fills its caches on first use) the reference counts of the inputs, outputs,
+ufuncs, dtypes and the module must not change at all, and the resident set size may grow
+by a small bound only.
 """
 
 import ctypes
@@ -17,9 +19,7 @@ import numpy as np
 import pytest
 
 import sigmoidx
-
-UFUNCS = (sigmoidx.sigmoid, sigmoidx.sigmoid_grad)
-DTYPES = (np.float16, np.float32, np.float64, np.longdouble)
+from family import COMPLEX_UFUNCS, FLOAT_DTYPES, UFUNCS, name, operands, outs
 
 
 def memory_tool():
@@ -75,9 +75,13 @@ def make_workload(n=1000, seed=0):
     rng = np.random.default_rng(seed)
     base = rng.uniform(-60, 60, 2 * n)
     base[::17] = np.nan
-    inputs = {np.dtype(d).name: base.astype(d) for d in DTYPES}
-    outs = {name: np.empty(n, dtype=a.dtype) for name, a in inputs.items()}
-    strided_outs = {name: np.empty(2 * n, dtype=a.dtype)[::2] for name, a in inputs.items()}
+    inputs = {np.dtype(d).name: base.astype(d) for d in FLOAT_DTYPES}
+    # per ufunc: its operands for each dtype, its out= tuples (contiguous and strided)
+    ops = {f: {k: operands(f, x) for k, x in inputs.items()} for f in UFUNCS}
+    out = {f: {k: outs(f, lambda: np.empty(n, dtype=x.dtype)) for k, x in inputs.items()}
+           for f in UFUNCS}
+    strided_out = {f: {k: outs(f, lambda: np.empty(2 * n, dtype=x.dtype)[::2])
+                       for k, x in inputs.items()} for f in UFUNCS}
     mask = rng.random(n) < 0.5
     ints = rng.integers(-50, 50, n).astype(np.int32)
     swapped = inputs["float64"].astype(">f8" if sys.byteorder == "little" else "<f8")
@@ -89,60 +93,67 @@ def make_workload(n=1000, seed=0):
     int_out = np.empty(n, dtype=np.int64)
     strings = np.array(["a", "b"])
     objects = np.array([1.0, None], dtype=object)
-    complexes = np.array([1 + 2j])  # supported since issue 4: one more call, no error
+    complexes = np.array([1 + 2j])  # sigmoid, sigmoid_grad: one more call, no error
+    # a float32 signalling NaN: every float32 loop raises 'invalid' on it
+    snan = np.array([np.uint32(0x7F800001)]).view(np.float32)
+    expected_errors = sum(9 - (f in COMPLEX_UFUNCS) for f in UFUNCS)
 
     def one_round():
         errors = 0
         for f in UFUNCS:
-            for name, x in inputs.items():
-                f(x)
-                f(x[:n], out=outs[name])
-                f(x[::2], out=strided_outs[name])
-                f(x[::-2], out=outs[name], where=mask)
-                f(x[1 : n + 1], out=outs[name], casting="same_kind")
-            f(inputs["float64"], dtype=np.float32)
-            f(ints)
-            f(ints, out=outs["float64"])
-            f(swapped)
-            f(zero_d)
-            f(f32_scalar)
-            f(0.5)
-            f([1.0, -2.0, 3.0])
-            f(inputs["float32"], out=None)
+            for k, xs in ops[f].items():
+                f(*xs)
+                f(*(x[:n] for x in xs), out=out[f][k])
+                f(*(x[::2] for x in xs), out=strided_out[f][k])
+                f(*(x[::-2] for x in xs), out=out[f][k], where=mask)
+                f(*(x[1 : n + 1] for x in xs), out=out[f][k], casting="same_kind")
+            f(*ops[f]["float64"], dtype=np.float32)
+            f(*(ints,) * f.nin)
+            f(*(ints,) * f.nin, out=out[f]["float64"])
+            f(*(swapped,) * f.nin)
+            f(*(zero_d,) * f.nin)
+            f(*(f32_scalar,) * f.nin)
+            f(*(0.5,) * f.nin)
+            f(*([1.0, -2.0, 3.0],) * f.nin)
+            f(*ops[f]["float32"], out=None if f.nout == 1 else (None,) * f.nout)
+            x64 = tuple(x[:n] for x in ops[f]["float64"])
             for bad_args, bad_kwargs in (
-                ((inputs["float64"][:n],), {"out": bad_shape_out}),
-                ((inputs["float64"][:n],), {"out": read_only_out}),
-                ((inputs["float64"][:n],), {"out": int_out}),
-                ((ints,), {"casting": "no"}),
-                ((strings,), {}),
-                ((objects,), {}),
-                ((complexes,), {}),
-                ((inputs["float64"],), {"bogus": 1}),
+                (x64, {"out": (bad_shape_out,) * f.nout}),
+                (x64, {"out": (read_only_out,) * f.nout}),
+                (x64, {"out": (int_out,) * f.nout}),
+                ((ints,) * f.nin, {"casting": "no"}),
+                ((strings,) * f.nin, {}),
+                ((objects,) * f.nin, {}),
+                ((complexes,) * f.nin, {}),
+                (ops[f]["float64"], {"bogus": 1}),
             ):
                 try:
                     f(*bad_args, **bad_kwargs)
                 except (TypeError, ValueError):
                     errors += 1
             with np.errstate(invalid="raise"):
-                snan = np.array([np.uint64(0x7FF0000000000001)]).view(np.float64)
                 try:
-                    f(snan)
+                    f(*(snan,) * f.nin)
                 except FloatingPointError:
                     errors += 1
-        assert errors == 2 * 8
+        assert errors == expected_errors
         return errors
 
     watched = {
         **{f"input {k}": v for k, v in inputs.items()},
-        **{f"out {k}": v for k, v in outs.items()},
-        **{f"strided out {k}": v for k, v in strided_outs.items()},
+        **{f"{f.__name__} operand {i} {k}": x for f in UFUNCS for k, xs in ops[f].items()
+           for i, x in enumerate(xs)},
+        **{f"{f.__name__} out {j} {k}": o for f in UFUNCS for k, os_ in out[f].items()
+           for j, o in enumerate(os_)},
+        **{f"{f.__name__} strided out {j} {k}": o for f in UFUNCS
+           for k, os_ in strided_out[f].items() for j, o in enumerate(os_)},
         "mask": mask, "ints": ints, "swapped": swapped, "0-d": zero_d,
         "float32 scalar": f32_scalar, "bad-shape out": bad_shape_out,
         "read-only out": read_only_out, "int out": int_out, "strings": strings,
-        "objects": objects, "complexes": complexes,
-        "sigmoid": sigmoidx.sigmoid, "sigmoid_grad": sigmoidx.sigmoid_grad,
+        "objects": objects, "complexes": complexes, "snan": snan,
+        **{f.__name__: f for f in UFUNCS},
         "module": sigmoidx._core,
-        **{f"dtype {np.dtype(d).name}": np.dtype(d) for d in DTYPES + (np.int32, np.int64)},
+        **{f"dtype {np.dtype(d).name}": np.dtype(d) for d in FLOAT_DTYPES + (np.int32, np.int64)},
     }
     return watched, one_round
 
@@ -167,20 +178,20 @@ def test_reference_counts_stay_flat():
 
 @needs_plain_allocator
 def test_resident_memory_stays_flat():
-    """~74,000 calls per 1,000 rounds.  Resident memory may grow by 1.5 MiB at most: a leaked
-    result array (8 KB at n=1000) would be ~600 MiB, a leaked Python object per call a few
-    MiB.  Where glibc tells the heap in use, it must stay within 256 KiB: the smallest
-    malloc leak, 32 bytes a call, would be over 2 MiB."""
+    """About 91,000 calls (400 rounds of 228).  Resident memory may grow by 1.5 MiB at most:
+    a leaked result array (8 KB at n=1000) would be ~700 MiB, a leaked Python object per
+    call a few MiB.  Where glibc tells the heap in use, it must stay within 256 KiB: the
+    smallest malloc leak, 32 bytes a call, would be over 2 MiB."""
     watched, one_round = make_workload()
     del watched
-    for _ in range(100):
+    for _ in range(40):
         one_round()
     gc.collect()
     start, heap_start = resident_bytes(), heap_in_use()
     samples = []
-    for i in range(1, 1001):
+    for i in range(1, 401):
         one_round()
-        if i % 100 == 0:
+        if i % 40 == 0:
             gc.collect()
             samples.append(resident_bytes() - start)
     heap_end = heap_in_use()
@@ -193,27 +204,29 @@ def test_resident_memory_stays_flat():
 
 
 @needs_plain_allocator
-@pytest.mark.parametrize("f", UFUNCS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("f", UFUNCS, ids=name)
 def test_large_calls_return_their_memory(f):
     """Results of 32 MiB calls (contiguous, strided, casting, errors) are all freed.
 
-    Ten rounds of three results: keeping any one result per round would hold 160 MiB or
-    more.  Resident memory gets a loose bound (glibc keeps some freed blocks of this size
-    in its heap); the heap in use, where glibc reports it, a tight one."""
-    x = np.random.default_rng(1).uniform(-30, 30, 2**22)
+    Ten rounds of three calls (each result 16 to 32 MiB per output): keeping any one
+    result per round would hold 160 MiB or more.  Resident memory gets a loose bound
+    (glibc keeps some freed blocks of this size in its heap); the heap in use, where glibc
+    reports it, a tight one."""
+    xs = operands(f, np.random.default_rng(1).uniform(-30, 30, 2**22))
+    xs32 = tuple(x.astype(np.float32) for x in xs)
     for _ in range(2):
-        f(x)
-        f(x[::2])
-        f(x.astype(np.float32), dtype=np.float64)
+        f(*xs)
+        f(*(x[::2] for x in xs))
+        f(*xs32, dtype=np.float64)
     gc.collect()
     start, heap_start = resident_bytes(), heap_in_use()
     for _ in range(10):
-        y = f(x)
-        z = f(x[::2])
-        w = f(x.astype(np.float32), dtype=np.float64)
+        y = f(*xs)
+        z = f(*(x[::2] for x in xs))
+        w = f(*xs32, dtype=np.float64)
         del y, z, w
         try:
-            f(x, out=np.empty(3))
+            f(*xs, out=(np.empty(3),) * f.nout)
         except ValueError:
             pass
     gc.collect()

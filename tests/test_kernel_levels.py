@@ -2,14 +2,18 @@
 
 Each level runs in a subprocess (SIGMOIDX_CPU is read once, at import) on the
 same inputs.  Levels that run the same algorithm for a dtype must give the same
-bits: avx2 and avx512 share their float32 (eight-lane) and float64 (four-lane)
-vector kernels, while the baseline evaluates float32 in float64 and float64
-with the scalar functions; everything else runs the same scalar code,
-vectorised by the compiler, on every level.
+bits: avx2 and avx512 share their float32 and float64 vector kernels (one
+source over two vector layers, 8/4 and 16/8 lanes), and their float64 results
+(and float32 logit) are the same bits; avx512 forms the float32 quotients from
+vrcp14ps instead of a division (one correction step either way), so its float32
+sigmoid, sigmoid_grad and sigmoid_and_grad, and the float16 results that go
+through them, are a different algorithm.  The baseline
+evaluates float32 in float64 and float64 with the scalar functions; everything
+else runs the same scalar code, vectorised by the compiler, on every level.
 Where the algorithms differ, the results may differ by at most one ULP (each is
 within 1 ULP of the true value: tests/test_accuracy.py under every level, in
 CI).  float16 goes through float32 and is rounded again; all 65,536 inputs give
-the same bits on every level.
+the same bits on the baseline and avx2.
 """
 
 import os
@@ -24,8 +28,9 @@ import sigmoidx
 FUNCTIONS = ("sigmoid", "sigmoid_grad", "log_sigmoid", "logit")
 
 
-# the results computed on avx2 and avx512 by csrc/kernels_f32x8.h (float32)
-# and csrc/kernels_f64x4.h (float64, and float32 logit)
+# the results computed on avx2 and avx512 by csrc/kernels_vec_f32.h (float32)
+# and csrc/kernels_vec_f64.h (float64, and float32 logit), one source over the
+# vector layers csrc/vec_avx2.h (8 / 4 lanes) and csrc/vec_avx512.h (16 / 8)
 VECTOR_RESULTS = {
     "float32": ("sigmoid", "sigmoid_grad", "sigmoid_and_grad0", "sigmoid_and_grad1",
                 "log_sigmoid", "logit"),
@@ -34,9 +39,19 @@ VECTOR_RESULTS = {
 }
 
 
+# the float32 results for which avx512 starts the quotient from vrcp14ps
+# (csrc/vec_avx512.h, vf32_recip) where avx2 divides; float16 goes through them
+RECIPROCAL_ESTIMATE = ("sigmoid", "sigmoid_grad", "sigmoid_and_grad0", "sigmoid_and_grad1")
+
+
 def algorithm(level, dtype_name, function):
     """Which algorithm a level runs for a dtype and function (csrc/kernels_*.c)."""
+    estimate = level == "avx512" and function in RECIPROCAL_ESTIMATE
+    if dtype_name == "float16":
+        return "float32 kernel with vrcp14ps, rounded" if estimate else "float32 kernel, rounded"
     if level != "baseline" and function in VECTOR_RESULTS.get(dtype_name, ()):
+        if estimate and dtype_name == "float32":
+            return "float32 vector kernel with vrcp14ps"
         return f"{dtype_name} vector kernel"
     return "scalar math, vectorised by the compiler"
 

@@ -17,6 +17,8 @@ from nbclient import NotebookClient
 
 import sigmoidx
 
+pytestmark = pytest.mark.integration  # starts other tools; deselect with -m "not integration"
+
 NOTEBOOK = Path(__file__).resolve().parent.parent / "examples" / "sigmoidx_tour.ipynb"
 
 

@@ -16,6 +16,8 @@ import pytest
 
 import sigmoidx
 
+pytestmark = pytest.mark.integration  # starts other tools; deselect with -m "not integration"
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -41,7 +43,8 @@ def test_sdist_has_everything_to_build(dist):
     with tarfile.open(sdist) as tar:
         names = {name.split("/", 1)[1] for name in tar.getnames() if "/" in name}
     sources = {path.relative_to(ROOT).as_posix()
-               for pattern in ("csrc/*.c", "csrc/*.h", "sigmoidx/*.py", "sigmoidx/*.pyi")
+               for pattern in ("csrc/*.c", "csrc/*.h", "sigmoidx/*.py", "sigmoidx/*.pyi",
+                               "sigmoidx/include/*.h", "sigmoidx/*.pxd")
                for path in ROOT.glob(pattern)}
     assert any(name.endswith(".h") for name in sources) and any(name.endswith(".c") for name in sources)
     assert sources <= names, f"missing from the sdist: {sorted(sources - names)}"
@@ -57,7 +60,8 @@ def test_wheel_contents_and_metadata(dist):
         metadata = email.message_from_bytes(archive.read(metadata_name))
     assert any(n.startswith("sigmoidx/_core") and n.endswith((".so", ".pyd")) for n in names), names
     for needed in ("sigmoidx/__init__.py", "sigmoidx/__init__.pyi", "sigmoidx/py.typed",
-                   "sigmoidx/__main__.py"):
+                   "sigmoidx/__main__.py", "sigmoidx/__init__.pxd",  # the C and Cython API:
+                   "sigmoidx/include/sigmoidx.h", "sigmoidx/include/sigmoidx_api.h"):
         assert needed in names, needed
     assert not any(n.startswith(("csrc/", "tests/")) for n in names)
     assert metadata["Name"] == "sigmoidx"

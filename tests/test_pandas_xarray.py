@@ -11,14 +11,13 @@ import pytest
 import xarray as xr
 
 import sigmoidx
+from family import assert_same_bits
+
+pytestmark = pytest.mark.integration  # starts other tools; deselect with -m "not integration"
 
 FUNCTIONS = [sigmoidx.sigmoid, sigmoidx.sigmoid_grad]
 by_name = pytest.mark.parametrize("ufunc", FUNCTIONS, ids=lambda f: f.__name__)
 VALUES = np.array([-745.0, -40.0, -2.5, -0.0, 0.0, 1.0, 36.75, np.inf, np.nan])
-
-
-def bits(values):
-    return np.asarray(values).tobytes()
 
 
 @by_name
@@ -31,7 +30,7 @@ def test_series_in_series_out(ufunc, dtype):
     assert result.index.equals(index) and result.index.name == "label"
     assert result.name == "logits"
     assert result.dtype == np.dtype(dtype)
-    assert bits(result.to_numpy()) == bits(ufunc(VALUES.astype(dtype)))
+    assert_same_bits(result.to_numpy(), ufunc(VALUES.astype(dtype)))
 
 
 @by_name
@@ -39,7 +38,7 @@ def test_series_with_a_datetime_index(ufunc):
     index = pd.date_range("2024-01-01", periods=len(VALUES), freq="h")
     result = ufunc(pd.Series(VALUES, index=index))
     assert type(result) is pd.Series and result.index.equals(index)
-    assert bits(result.to_numpy()) == bits(ufunc(VALUES))
+    assert_same_bits(result.to_numpy(), ufunc(VALUES))
 
 
 @by_name
@@ -55,7 +54,7 @@ def test_dataframe_in_dataframe_out(ufunc):
     assert list(result.columns) == ["a", "b", "c"]
     assert (result.dtypes == np.float64).all()  # int64 column -> float64, as np.exp
     for column in frame:
-        assert bits(result[column].to_numpy()) == bits(ufunc(frame[column].to_numpy()))
+        assert_same_bits(result[column].to_numpy(), ufunc(frame[column].to_numpy()))
 
 
 @by_name
@@ -86,7 +85,7 @@ def test_dataarray_in_dataarray_out(ufunc):
     assert result.dims == ("x",)
     xr.testing.assert_identical(result.coords.to_dataset(), array.coords.to_dataset())
     assert result.name == "logits"
-    assert bits(result.values) == bits(ufunc(VALUES))
+    assert_same_bits(result.values, ufunc(VALUES))
     with xr.set_options(keep_attrs=True):
         assert ufunc(array).attrs == {"units": "1"}
 
@@ -99,12 +98,12 @@ def test_dataarray_2d_and_dataset(ufunc):
     result = ufunc(array)
     assert type(result) is xr.DataArray and result.dtype == np.float32
     xr.testing.assert_identical(result.coords.to_dataset(), array.coords.to_dataset())
-    assert bits(result.values) == bits(ufunc(values))
+    assert_same_bits(result.values, ufunc(values))
 
     dataset = xr.Dataset({"u": array, "v": array * 2})
     out = ufunc(dataset)
     assert type(out) is xr.Dataset and set(out.data_vars) == {"u", "v"}
-    assert bits(out["v"].values) == bits(ufunc(values * 2))
+    assert_same_bits(out["v"].values, ufunc(values * 2))
 
 
 @by_name
@@ -118,5 +117,5 @@ def test_dask_backed_dataarray_stays_lazy(ufunc):
     assert isinstance(applied.data, da.Array)
     for lazy in (result, applied):
         computed = lazy.compute()
-        assert bits(computed.values) == bits(ufunc(values))
+        assert_same_bits(computed.values, ufunc(values))
         assert computed.coords["tag"].values[-1] == "p9999"

@@ -12,12 +12,11 @@ import numpy as np
 import pytest
 
 import sigmoidx
+from family import FLOAT_DTYPES, assert_same_bits, name
 from inputs import (float16_all, float32_strided, float32_thresholds, float64_edges,
-                    float64_random, longdouble_points, scaled, thinned)
-from test_layouts import assert_same_bits, unaligned, values
-from test_special_values import hygiene_values
+                    float64_random, hygiene_values, longdouble_points, scaled, thinned, unaligned,
+                    values)
 
-DTYPES = (np.float16, np.float32, np.float64, np.longdouble)
 f = sigmoidx.sigmoid_and_grad
 
 
@@ -60,7 +59,7 @@ def test_scalars_give_scalars():
     assert isinstance(y, np.float64) and y == 0.5 and dy == 0.25
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
 def test_out_tuple_and_where(dtype):
     x = values(1000, dtype)
     a, b = np.zeros_like(x), np.zeros_like(x)
@@ -81,7 +80,7 @@ def test_out_tuple_and_where(dtype):
     assert np.all(a[~mask] == 7) and np.all(b[~mask] == 9)
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
 def test_in_place_into_the_input(dtype):
     x = values(1000, dtype)
     expect = f(x)
@@ -94,7 +93,7 @@ def test_in_place_into_the_input(dtype):
     assert_same_bits(x3, expect[1])
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
 def test_strides_unaligned_byte_swapped(dtype):
     x = values(3001, dtype)
     for step in (-1, 2, -3, 7):
@@ -120,7 +119,7 @@ def test_strides_unaligned_byte_swapped(dtype):
     assert_pair(x, (a, b))
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
 def test_simd_tails_and_offsets(dtype):
     x = values(160, dtype, seed=2)
     sentinel = np.array(-12345.0, dtype=dtype)
@@ -136,7 +135,7 @@ def test_simd_tails_and_offsets(dtype):
             assert np.all(big_b[:o + 1] == sentinel) and np.all(big_b[o + 1 + n:] == sentinel)
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
 def test_no_fp_exceptions_anywhere(dtype):
     v = hygiene_values(dtype)
     filler = np.linspace(-3, 3, 129).astype(dtype)

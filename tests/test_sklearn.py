@@ -14,6 +14,8 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 import sigmoidx
 
+pytestmark = pytest.mark.integration  # starts other tools; deselect with -m "not integration"
+
 
 @pytest.fixture
 def data():

@@ -11,6 +11,8 @@ import pytest
 
 import sigmoidx
 
+pytestmark = pytest.mark.integration  # starts other tools; deselect with -m "not integration"
+
 GOOD = """
     import numpy as np
     import numpy.typing as npt
@@ -28,6 +30,9 @@ GOOD = """
     level: str = config["kernel_level"]
     levels: list[str] = config["supported"]
     version: str = sigmoidx.__version__
+    threads: int = config["num_threads"]
+    previous: int = sigmoidx.set_num_threads(max(1, sigmoidx.get_num_threads() - 1))
+    sigmoidx.set_num_threads(np.int64(previous))
     reveal_type(sigmoidx.sigmoid)
     reveal_type(sigmoidx.show_config)
 """
@@ -92,3 +97,13 @@ def test_mypy_flags_a_wrong_config_key(mypy):
     status, out = mypy("wrong_key", WRONG_KEY)
     assert status == 1, out
     assert '"kernel"' in out and "[typeddict-item]" in out, out
+
+
+def test_mypy_flags_a_string_thread_count(mypy):
+    status, out = mypy("threads_str", """
+        import sigmoidx
+
+        sigmoidx.set_num_threads("2")
+    """)
+    assert status == 1, out
+    assert "threads_str.py:3: error:" in out and "[arg-type]" in out, out

@@ -1,0 +1,233 @@
+/*
+ * float32 sigma, sigma' and log_sigmoid in float32 lanes, written once over
+ * the vector layer (vec_avx2.h: 8 lanes, vec_avx512.h: 16): the kernel file of
+ * a level includes its layer header, then this.  Every step is an IEEE
+ * operation or an exact one, so every layer gives the same bits, except the
+ * reciprocal each quotient starts from (vf32_recip): a division on avx2, the
+ * 14-bit estimate vrcp14ps on avx512, after which one correction by the fused
+ * residual leaves 2^-28 of the quotient instead of a rounding (sigma and
+ * sigma'); the two levels then differ in the last bit of a few results (each
+ * within 1 ULP).
+ *
+ * The baseline evaluates float32 in float64; this stays in float32 and keeps
+ * <= 1 ULP by carrying exp(-|x|) and 1 + exp(-|x|) as unevaluated sums
+ * hi + lo and correcting the quotient once with its fused residual (0.7761
+ * ULP max over all 2^32 inputs, benchmarks/accuracy.py).  Not bit-identical
+ * to the baseline's results.
+ *
+ * exp(-|x|) = 2^k (m_hi + m_lo), k in [-150, 0].  The quotient is formed with
+ * e = (m_hi + m_lo) 2^kc, kc = max(k, -100), which keeps e_lo a normal number,
+ * and scaled by 2^(k - kc) at the end.  A subnormal result is thus rounded
+ * twice, first to 24 bits, which for a result below 2^-126 is at most a
+ * quarter of its last place, then to the subnormal: within 0.75 ULP plus
+ * the small error of exp and the quotient (measured 0.7761).
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include "kernels_vector_loops.h"
+
+#define HAVE_VEC_F32_KERNELS 1
+
+typedef struct { vf32 hi, lo; vi32 k; } exp_split_vf32;
+
+/* the bits of |x|: non-negative floats order like these integers, NaN above inf */
+static inline vi32 abs_bits_vf32(vf32 x)
+{
+    return vi32_and(vf32_bits(x), vi32_set(0x7fffffff));
+}
+
+/* NaN lanes, by the bits (an FP compare would raise "invalid" on signalling NaNs) */
+static inline vm32 nan_mask_vf32(vf32 x)
+{
+    return vi32_gt(abs_bits_vf32(x), vi32_set(0x7f800000));
+}
+
+/* exp(-ax) for ax in [0, 104]: 2^k (hi + lo), hi in [0.91, 1.92], relative
+ * error of hi + lo below 2^-27.8 (measured 2^-27.86): the roundings of the
+ * reduced argument and of exp(r) - 1, each at most half an ULP of a number
+ * below 2^-4, are left in (at most 0.07 ULP of the result); only the
+ * rounding of hi is carried in lo.  Carrying those two as well took 15-20%
+ * more time for 0.024 ULP less (0.7521 instead of 0.7761).
+ *
+ * -ax = (8k + j) ln2/8 + r, |r| <= ln2/16: exp(-ax) = 2^k 2^(j/8) exp(r), the
+ * eighths from a register table (no memory gather), exp(r) - 1 =
+ * r + r^2 P(r) with P the Taylor series to r^3 (truncation < 2^-36).  The
+ * steps carry v = -r and u_neg = -(exp(r) - 1), which saves negating ax
+ * (rounding to nearest is symmetric: the values are exactly the negatives). */
+static inline exp_split_vf32 exp_neg_vf32(vf32 ax)
+{
+    const vf32 magic = vf32_set(0x1.8p23f);
+    vf32 shifted = vf32_fnma(ax, vf32_set(0x1.715476p+3f), magic);
+    vf32 nf = vf32_sub(shifted, magic);
+    vi32 n = vi32_sub(vf32_bits(shifted), vf32_bits(magic));
+    /* v = ax + n ln2/8: n*LN2_8_HI and v_hi exact (12-bit constant, |n| < 2^11) */
+    vf32 v_hi = vf32_fma(nf, vf32_set(0x1.62ep-4f), ax);
+    vf32 v = vf32_fma(nf, vf32_set(0x1.0bfbe8p-18f), v_hi);
+    vf32 v2 = vf32_mul(v, v);
+    vf32 p = vf32_fma(v2, vf32_fnma(v, vf32_set(1.0f / 120), vf32_set(1.0f / 24)),
+                      vf32_fnma(v, vf32_set(1.0f / 6), vf32_set(0.5f)));
+    vf32 u_neg = vf32_fnma(v2, p, v);
+    /* 2^(j/8) (1 + u), j the low three bits of n, the table as float hi + lo
+     * (|lo| < 2^-24 hi) */
+    vf32 t_hi = vf32_lookup8(VTAB8_F32(0x1p+0f, 0x1.172b84p+0f, 0x1.306fep+0f, 0x1.4bfdaep+0f,
+                                       0x1.6a09e6p+0f, 0x1.8ace54p+0f, 0x1.ae89fap+0f, 0x1.d5818ep+0f),
+                             n);
+    vf32 t_lo = vf32_lookup8(VTAB8_F32(0.0f, -0x1.c15742p-27f, 0x1.4636e2p-25f, -0x1.593abcp-25f,
+                                       0x1.9fcef4p-26f, 0x1.15506ep-27f, -0x1.a94b14p-26f,
+                                       -0x1.822dbcp-27f),
+                             n);
+    exp_split_vf32 e;
+    e.hi = vf32_fnma(t_hi, u_neg, t_hi);
+    vf32 rounding = vf32_fnma(t_hi, u_neg, vf32_sub(t_hi, e.hi));  /* Sterbenz */
+    e.lo = vf32_add(rounding, vf32_fnma(t_lo, u_neg, t_lo));
+    e.k = vi32_sra(n, 3);
+    return e;
+}
+
+/* What the functions share: e = exp(-|x|) 2^-j = e_hi + e_lo and
+ * s = 1 + e = s_hi + s_lo (to within what float32 can hold). */
+typedef struct { vf32 x, e_hi, e_lo, s_hi, s_lo; vi32 j; int moderate; } shared_vf32;
+
+/* |x| <= 64 everywhere in a block (moderate, a compile-time constant after
+ * inlining): e >= 2^-93 needs no rescaling and x is not NaN, so the steps
+ * for subnormal results and NaN, which would not change the bits, are left
+ * out. */
+static inline vm32 immoderate_vf32(vf32 x)
+{
+    return vi32_gt(abs_bits_vf32(x), vi32_set(0x42800000));
+}
+
+static inline shared_vf32 shared_parts_vf32(vf32 x, int moderate)
+{
+    const vf32 one = vf32_set(1.0f);
+    vi32 abs_bits = abs_bits_vf32(x);
+    /* |x| clamped to 104 in integer compares (NaN included: no FP flag);
+     * exp(-104) < 2^-150, so nothing changes beyond */
+    if (!moderate)
+        abs_bits = vi32_min(abs_bits, vi32_set(0x42d00000));
+    exp_split_vf32 m = exp_neg_vf32(vf32_from_bits(abs_bits));
+
+    shared_vf32 p;
+    vi32 kc = moderate ? m.k : vi32_max(m.k, vi32_set(-100));
+    p.x = x;
+    p.moderate = moderate;
+    p.j = vi32_sub(m.k, kc);
+    /* hi 2^kc is normal: adding kc to the exponent field is the product */
+    p.e_hi = vf32_ldexp_normal(m.hi, kc);
+    p.e_lo = vf32_mul(m.lo, vf32_pow2i(kc));
+    p.s_hi = vf32_add(one, p.e_hi);                    /* Fast2Sum, e <= 1 */
+    p.s_lo = vf32_add(vf32_add(vf32_sub(one, p.s_hi), p.e_hi), p.e_lo);
+    return p;
+}
+
+/* (n_hi + n_lo) / (d_hi + d_lo) 2^j: one division, corrected once by the
+ * fused residual; a NaN x is put back (adding a quiet NaN raises nothing). */
+static inline vf32 finish_vf32(vf32 n_hi, vf32 n_lo, vf32 d_hi, vf32 d_lo, vi32 j, shared_vf32 p)
+{
+    vf32 inv = vf32_recip(d_hi);
+    vf32 q = vf32_mul(n_hi, inv);
+    vf32 residual = vf32_add(vf32_fnma(q, d_hi, n_hi), vf32_fnma(q, d_lo, n_lo));
+    if (p.moderate)
+        return vf32_fma(residual, inv, q);
+    vf32 y = vf32_scale(vf32_fma(residual, inv, q), j);
+    return vf32_add(y, vf32_zero_unless(nan_mask_vf32(p.x), p.x));
+}
+
+/* sigma = (x < 0 ? e : 1) / (1 + e) */
+static inline vf32 sigmoid_vf32(shared_vf32 p)
+{
+    vm32 negative = vf32_signbit(p.x);
+    vf32 n_hi = vf32_select(negative, p.e_hi, vf32_set(1.0f));
+    vf32 n_lo = vf32_zero_unless(negative, p.e_lo);
+    return finish_vf32(n_hi, n_lo, p.s_hi, p.s_lo, vi32_zero_unless(negative, p.j), p);
+}
+
+/* sigma' = e / (1 + e)^2, (1 + e)^2 exact as d_hi + d_lo */
+static inline vf32 sigmoid_grad_vf32(shared_vf32 p)
+{
+    vf32 d_hi = vf32_mul(p.s_hi, p.s_hi);
+    vf32 d_lo = vf32_add(vf32_fms(p.s_hi, p.s_hi, d_hi), vf32_mul(vf32_add(p.s_hi, p.s_hi), p.s_lo));
+    return finish_vf32(p.e_hi, p.e_lo, d_hi, d_lo, p.j, p);
+}
+
+/* log_sigmoid = min(x, 0) - log1p(e), the steps of log_sigmoid_from_vf64 in
+ * float32: 1 + e = 2^k1 (1 + f), k1 in {0, 1}; log1p(f) = 2 atanh(z),
+ * z = s/(c + s), s = e - k1, c = 2^(k1 + 1), as z + z_lo, |z| <= 0.172, with
+ * the series to w^4/11 (the terms left out are below 2^-34 of log1p(f)); and
+ * log1p(e) = b + l_lo.  min(x, 0) and -log1p(e) have the same sign: the
+ * error is that of exp (2^-27.8 relative) and of the small terms rounded in
+ * float, then one rounding.  Where j < 0, e < 2^-100: for x >= 0 the result
+ * is rounded once at the scale of e and once more to 2^j times it (as
+ * sigma's), for x < -64 it is x. */
+static inline vf32 log_sigmoid_vf32(shared_vf32 p)
+{
+    vm32 k1 = vf32_ge(p.e_hi, vf32_set(0x1.a8279ap-2f));    /* sqrt2 - 1 */
+    vf32 a = vf32_zero_unless(k1, vf32_set(-1.0f));
+    vf32 c = vf32_select(k1, vf32_set(4.0f), vf32_set(2.0f));
+    vf32 s_hi = vf32_add(a, p.e_hi);                        /* Fast2Sum: |a| >= e or a = 0 */
+    vf32 s_lo = vf32_add(vf32_sub(p.e_hi, vf32_sub(s_hi, a)), p.e_lo);
+
+    /* z + z_lo = s/(c + s): one division, corrected by the fused residual;
+     * a division, not vf32_recip: the series below takes z alone, which must
+     * be within a rounding of s/(c + s) */
+    vf32 d_hi = vf32_add(c, s_hi);                          /* Fast2Sum: c > |s| */
+    vf32 d_lo = vf32_add(vf32_add(vf32_sub(c, d_hi), s_hi), s_lo);
+    vf32 inv = vf32_div(vf32_set(1.0f), d_hi);
+    vf32 z = vf32_mul(s_hi, inv);
+    vf32 residual = vf32_add(vf32_fnma(z, d_hi, s_hi), vf32_fnma(z, d_lo, s_lo));
+    vf32 z_lo = vf32_mul(residual, inv);
+
+    /* log1p(e) 2^-j = k1 ln2 + 2z + (2z_lo + 2z w Q(w)) = b + l_lo, ln2 as
+     * float hi + lo, Q(w) = sum w^n/(2n + 3), n = 0..4 */
+    vf32 w = vf32_mul(z, z), w2 = vf32_mul(w, w);
+    vf32 q = vf32_fma(w2, vf32_fma(w2, vf32_set(1.0f / 11), vf32_fma(w, vf32_set(1.0f / 9), vf32_set(1.0f / 7))),
+                      vf32_fma(w, vf32_set(1.0f / 5), vf32_set(1.0f / 3)));
+    vf32 z2 = vf32_add(z, z);
+    vf32 tail = vf32_fma(vf32_mul(z2, w), q, vf32_add(z_lo, z_lo));
+    vf32 k_hi = vf32_zero_unless(k1, vf32_set(0x1.62e430p-1f));
+    vf32 b = vf32_add(k_hi, z2);                            /* Fast2Sum: ln2 > 0.344 >= |2z| */
+    vf32 l_lo = vf32_add(vf32_add(vf32_sub(k_hi, b), z2),
+                         vf32_add(vf32_zero_unless(k1, vf32_set(-0x1.05c610p-29f)), tail));
+
+    /* min(x, 0) - (b + l_lo): the two leading terms have the same sign, so
+     * Fast2Sum with the larger in magnitude first; x clamped to -2^30 (not
+     * moderate), below that, and for -inf and negative NaNs, x itself */
+    vm32 negative = vf32_signbit(p.x);
+    vm32 big = vi32_gt(abs_bits_vf32(p.x), vi32_set(0x4e800000));
+    vf32 m = vf32_zero_unless(negative, p.moderate ? p.x : vf32_select(big, vf32_set(-0x1p30f), p.x));
+    vf32 minus_b = vf32_neg(b);
+    vf32 larger = vf32_min(m, minus_b), smaller = vf32_max(m, minus_b);
+    vf32 sum = vf32_add(larger, smaller);
+    vf32 sum_err = vf32_sub(smaller, vf32_sub(sum, larger));
+    vf32 r = vf32_add(sum, vf32_sub(sum_err, l_lo));
+    if (p.moderate)
+        return r;
+    /* 2^j where x >= 0; + 0 turns an underflow to -0 into 0, as the
+     * baseline gives */
+    r = vf32_scale(r, vi32_select(negative, vi32_set(0), p.j));
+    r = vf32_add(r, vf32_zero());
+    r = vf32_select(vm32_and(big, negative), p.x, r);
+    return vf32_add(r, vf32_zero_unless(nan_mask_vf32(p.x), p.x));
+}
+
+DEFINE_VECTOR_ARRAY(vf32, float, vf32, vm32, VF32_LANES)
+
+static void sigmoid_f32_kernel(const void *in, void *out, ptrdiff_t n)
+{
+    array_vf32((const float *)in, (float *)out, NULL, n, sigmoid_vf32, NULL);
+}
+
+static void sigmoid_grad_f32_kernel(const void *in, void *out, ptrdiff_t n)
+{
+    array_vf32((const float *)in, (float *)out, NULL, n, sigmoid_grad_vf32, NULL);
+}
+
+static void sigmoid_and_grad_f32_kernel(const void *in, void *out1, void *out2, ptrdiff_t n)
+{
+    array_vf32((const float *)in, (float *)out1, (float *)out2, n, sigmoid_vf32, sigmoid_grad_vf32);
+}
+
+static void log_sigmoid_f32_kernel(const void *in, void *out, ptrdiff_t n)
+{
+    array_vf32((const float *)in, (float *)out, NULL, n, log_sigmoid_vf32, NULL);
+}

@@ -275,12 +275,14 @@ static inline logit_reduced_vf64 logit_reduce_vf64(vf64 p, vf64 t)
     return r;
 }
 
-/* The result outside (0, 1): +-0 -> -inf, 1 -> inf, NaN -> itself, else a
- * quiet NaN; `inside` selects r. */
+/* The result outside (0, 1): +-0 -> -inf, 1 -> inf, NaN -> itself quieted
+ * (p + 0: "invalid" for a signalling NaN, as IEEE 754 asks; exact and silent
+ * for every other p), else a quiet NaN; `inside` selects r. */
 static inline vf64 logit_select_vf64(vf64 p, vf64 r, vm64 inside)
 {
     vi64 bits = vf64_bits(p);
-    vi64 special = vi64_select(nan_mask_vf64(p), bits, vi64_set(0x7ff8000000000000));
+    vi64 special = vi64_select(nan_mask_vf64(p), vf64_bits(vf64_add(p, vf64_set(0.0))),
+                               vi64_set(0x7ff8000000000000));
     special = vi64_select(vi64_eq(bits, vf64_bits(vf64_set(1.0))), vi64_set(0x7ff0000000000000), special);
     special = vi64_select(vi64_eq(abs_bits_vf64(p), vi64_set(0)), vi64_set((int64_t)0xfff0000000000000),
                           special);
@@ -430,9 +432,9 @@ static void sigmoid_backward_f64_kernel(const void *in1, const void *in2, void *
     for (; i + VF64_LANES <= n; i += VF64_LANES) {
         vf64 d = vf64_load(dy + i), v = vf64_load(y + i);
         vf64 t = vf64_sub(one, v);
-        vf64 p_hi = vf64_mul(v, t);
+        vf64 p_hi = vf64_mul(v, t), r = vf64_mul(d, p_hi);
         vm64 outside = vm64_or(vi64_gt(abs_bits_vf64(v), vf64_bits(one)),
-                               vi64_gt(abs_bits_vf64(vf64_mul(d, p_hi)), vi64_set(0x7fcfffffffffffff)));
+                               vi64_gt(abs_bits_vf64(r), vi64_set(0x7fcfffffffffffff)));
         if (vm64_any(outside)) {
             for (int k = 0; k < VF64_LANES; k++)
                 result[i + k] = sigmoid_backward_f64(dy[i + k], y[i + k]);
@@ -440,7 +442,9 @@ static void sigmoid_backward_f64_kernel(const void *in1, const void *in2, void *
         }
         vf64 t_lo = vf64_sub(vf64_sub(one, t), v);
         vf64 p_lo = vf64_add(vf64_fms(v, t, p_hi), vf64_mul(v, t_lo));
-        vf64_store(result + i, vf64_fma(d, p_hi, vf64_mul(d, p_lo)));
+        /* a zero dy p_hi is the result, with the sign of the product */
+        vf64_store(result + i, vf64_select(vi64_eq(abs_bits_vf64(r), vi64_set(0)), r,
+                                           vf64_fma(d, p_hi, vf64_mul(d, p_lo))));
     }
     for (; i < n; i++)
         result[i] = sigmoid_backward_f64(dy[i], y[i]);

@@ -168,9 +168,17 @@ static ALWAYS_INLINE void ufunc_loop(char **args, npy_intp n, npy_intp const *st
             run_kernel(kind, kernel, args, n);
     }
     else {
+        /* In a reduction (f.reduce, f.accumulate) NumPy passes an output that is
+         * also an input, with stride 0 for reduce: each element then reads what
+         * the one before it wrote, so blocks are one element long. */
+        npy_intp block = STRIDED_BLOCK;
+        for (int k = nin; k < nargs; k++)
+            for (int j = 0; j < nin; j++)
+                if (args[k] == args[j] && steps[k] == 0)
+                    block = 1;
         strided_buffer buffers[3];
-        for (npy_intp start = 0; start < n; start += STRIDED_BLOCK) {
-            npy_intp len = n - start < STRIDED_BLOCK ? n - start : STRIDED_BLOCK;
+        for (npy_intp start = 0; start < n; start += block) {
+            npy_intp len = n - start < block ? n - start : block;
             char *ptr[3];
             for (int k = 0; k < nargs; k++) {
                 char *base = args[k] + start * steps[k];
@@ -428,9 +436,9 @@ static PyObject *register_bfloat16(PyObject *module, PyObject *arg)
 /* The C API (sigmoidx/include/sigmoidx.h): the scalar functions' table as the
  * capsule sigmoidx._core._C_API, which import_sigmoidx() finds by that name.
  * The table is constant; the capsule hands out a pointer to it. */
-static int add_c_api_capsule(PyObject *module, const kernel_table *level)
+static int add_c_api_capsule(PyObject *module)
 {
-    void *table = (void *)c_api_for_level(level);  /* users see it as const */
+    void *table = (void *)&c_api_table;  /* users see it as const */
     return add_owned(module, "_C_API", PyCapsule_New(table, "sigmoidx._core._C_API", NULL));
 }
 
@@ -524,7 +532,7 @@ static int sigmoidx_exec(PyObject *module)
         PyModule_AddIntConstant(module, "max_num_threads", THREAD_POOL_MAX_THREADS) < 0 ||
         PyModule_AddIntConstant(module, "has_threads", SIGMOIDX_HAVE_THREADS) < 0)
         return -1;
-    if (add_c_api_capsule(module, table) < 0)
+    if (add_c_api_capsule(module) < 0)
         return -1;
     return 0;
 }

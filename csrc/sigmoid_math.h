@@ -638,12 +638,13 @@ static inline double logit_f64_from_quotient(double p, double y_hi, double y_lo)
     double k_hi = kd * LN2_HI;                  /* exact: |k| < 2^11 */
     double b = k_hi + a_hi;                     /* Fast2Sum: |k_hi| >= ln2 > |a_hi| or 0 */
     double r = b + (((k_hi - b) + a_hi) + (kd * LN2_LO + a_lo));
-    /* outside (0, 1): +-0 -> -inf, 1 -> inf, NaN -> itself, else a quiet NaN */
+    /* outside (0, 1): +-0 -> -inf, 1 -> inf, NaN -> itself quieted (p + 0:
+     * "invalid" for a signalling NaN only), else a quiet NaN */
     uint64_t zero = mask_zero_u63(magnitude);
     uint64_t one = mask_zero_u63(bits ^ f64_bits(1.0)) & ~mask_sign_bit(bits);
     uint64_t nan = mask_less_u63(0x7ff0000000000000u, magnitude);
     uint64_t special = (f64_bits(-INFINITY) & zero) | (f64_bits(INFINITY) & one) |
-                       (bits & nan) | (0x7ff8000000000000u & ~(zero | one | nan));
+                       (f64_bits(p + 0.0) & nan) | (0x7ff8000000000000u & ~(zero | one | nan));
     return f64_from_bits((f64_bits(r) & inside) | (special & ~inside));
 }
 
@@ -692,7 +693,7 @@ static inline long double logit_ld(long double p)
 {
     if (!(isgreater(p, 0.0L) && isless(p, 1.0L))) {
         if (p != p)
-            return p;
+            return p + p;   /* quieted: "invalid" for a signalling NaN */
         if (p == 0.0L)
             return -INFINITY;
         return p == 1.0L ? INFINITY : NAN;
@@ -818,7 +819,11 @@ static inline double sigmoid_backward_f64(double dy, double y)
      * makes the result correctly rounded would take Dekker's product, a
      * rounding to odd and scalings into its exact range, which measured
      * slower than this one call (the loop then stays scalar). */
-    return fma(dy, p_hi, dy_c * p_lo);
+    double result = fma(dy, p_hi, dy_c * p_lo);
+    /* where dy p_hi is zero it is the result, with the sign of the product
+     * (the fma would give -0 + +0 = +0 for dy = -0 and p_lo > 0) */
+    uint64_t r_zero = mask_zero_u63(f64_bits(r) & ABS_MASK_F64);
+    return f64_from_bits((f64_bits(r) & r_zero) | (f64_bits(result) & ~r_zero));
 }
 
 /* float32 (and float16 through it): in float64, where 1 - y is exact for
@@ -846,6 +851,10 @@ static inline long double sigmoid_backward_ld(long double dy, long double y)
     two_prod_ld(y, t_hi, &p_hi, &p_err);
     long double p_lo = p_err + y * t_lo;
     two_prod_ld(dy, p_hi, &r, &r_err);
+    /* a zero or overflowed dy p_hi is the result (with the product's sign);
+     * the error terms would turn it into +0 or inf - inf */
+    if (r == 0.0L || isinf(r))
+        return r;
     return r + (r_err + dy * p_lo);
 }
 

@@ -78,9 +78,7 @@ def bits(a):
     a = np.asarray(a)
     a = np.ascontiguousarray(a.astype(a.dtype.newbyteorder("=")))
     if a.dtype.kind == "c":
-        component = np.dtype(f"f{a.dtype.itemsize // 2}") if a.dtype != np.clongdouble \
-            else np.dtype(np.longdouble)
-        parts = a.view(component).reshape(a.shape + (2,))
+        parts = a.view(np.finfo(a.dtype).dtype).reshape(a.shape + (2,))  # (real, imag)
         return bits(parts).reshape(a.shape + (-1,))
     raw = a.view(np.uint8).reshape(a.shape + (a.dtype.itemsize,))
     return raw[..., :value_bytes(a.dtype)] if a.dtype.kind == "f" else raw
@@ -95,5 +93,5 @@ def assert_same_bits(actual, expected, label=""):
         (label, actual.dtype, expected.dtype)
     differ = np.any(bits(actual) != bits(expected), axis=-1).reshape(-1)
     where = np.flatnonzero(differ)
-    assert where.size == 0, (f"{label}: {where.size} of {actual.size} elements differ, "
-                             f"first at flat indices {where[:5]}")
+    assert where.size == 0, (f"{label + ': ' if label else ''}{where.size} of {actual.size} "
+                             f"elements differ, first at flat indices {where[:5]}")

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import sigmoidx
+from family import FLOAT_DTYPES
 from inputs import (float16_all, float32_strided, float32_thresholds, float64_edges,
                     float64_random, longdouble_points, scaled, thinned)
 from reference import FUNCTIONS, max_ulp_error, reference_mp, ulp_error
@@ -126,7 +127,7 @@ def test_reference_points(dtype, name, x, quoted):
 
 def test_reference_points_in_every_dtype():
     """Values near the middle of the range, in every dtype, against mpmath."""
-    for dtype in (np.float16, np.float32, np.float64, np.longdouble):
+    for dtype in FLOAT_DTYPES:
         x = np.array([-30.0, -10.0, -3.0, -1.0, -0.125, 0.0, 0.125, 1.0, 3.0, 10.0, 30.0], dtype=dtype)
         for name in FUNCTIONS:
             actual = getattr(sigmoidx, name)(x)

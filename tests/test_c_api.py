@@ -5,8 +5,8 @@ way another project would build them, and their results are checked bit for bit:
 
 * against the ufuncs on the baseline kernel level (SIGMOIDX_CPU=baseline), which run the
   same scalar functions of csrc/sigmoid_math.h as the C API;
-* against the C API on every other level this CPU supports (there the table holds the
-  same functions compiled with FMA instructions: the same bits);
+* against the C API on every other level this CPU supports (one table, compiled for the
+  baseline, on every level);
 * and on the vector levels, within 1 ULP of the ufuncs, which run other algorithms with the
   same bound (bit for bit where tests/test_kernel_levels.py says the level runs the scalar
   code).
@@ -284,8 +284,8 @@ def test_bit_for_bit_the_baseline_ufuncs(users, name, dtype):
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", NAMES)
 def test_every_level_exports_the_same_functions(users, name, dtype):
-    """The FMA-compiled table gives the baseline table's bits; within 1 ULP of the level's
-    own ufunc (bit for bit where that level runs the scalar code too)."""
+    """Every level exports the same table (the baseline's bits); within 1 ULP of the
+    level's own ufunc (bit for bit where that level runs the scalar code too)."""
     _, results = users
     reference = results["baseline"][f"c {name} {dtype}"]
     for level, saved in results.items():

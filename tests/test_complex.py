@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 
 import sigmoidx
-from test_layouts import assert_same_bits, unaligned
+from family import COMPLEX_DTYPES, assert_same_bits, name
+from inputs import unaligned
 
 FUNCS = (sigmoidx.sigmoid, sigmoidx.sigmoid_grad)
 ids = lambda f: f.__name__  # noqa: E731
-CDTYPES = (np.complex64, np.complex128)
 REAL = {np.complex64: np.float32, np.complex128: np.float64}
 TOLERANCE = 16  # eps: libm exp, expm1, sin, cos and ~10 roundings
 
@@ -68,7 +68,7 @@ def points(dtype, n=4000, seed=0):
     return z[~near_pole]
 
 
-@pytest.mark.parametrize("dtype", CDTYPES)
+@pytest.mark.parametrize("dtype", COMPLEX_DTYPES, ids=name)
 @pytest.mark.parametrize("f", FUNCS, ids=ids)
 def test_relative_error_against_mpmath(f, dtype):
     z = points(dtype)
@@ -80,7 +80,7 @@ def test_relative_error_against_mpmath(f, dtype):
     assert errs[i] <= TOLERANCE, (f.__name__, z[i], actual[i], errs[i])
 
 
-@pytest.mark.parametrize("dtype", CDTYPES)
+@pytest.mark.parametrize("dtype", COMPLEX_DTYPES, ids=name)
 def test_no_spurious_overflow_for_large_real_part(dtype):
     z = np.array([800 + 1j, -800 + 1j, 1e30 - 2j, -1e30 + 0.5j, 88.8 + 3j, -88.8 + 3j,
                   710 + 0.1j, -710 - 0.1j], dtype=dtype)
@@ -95,7 +95,7 @@ def test_no_spurious_overflow_for_large_real_part(dtype):
     assert np.all(np.abs(s.imag[big]) < tiny) and np.all(np.abs(g[big]) < tiny)
 
 
-@pytest.mark.parametrize("dtype", CDTYPES)
+@pytest.mark.parametrize("dtype", COMPLEX_DTYPES, ids=name)
 @pytest.mark.parametrize("f", FUNCS, ids=ids)
 def test_real_axis_matches_the_real_loops(f, dtype):
     x = np.random.default_rng(1).uniform(-30, 30, 5000).astype(REAL[dtype])
@@ -121,7 +121,7 @@ def test_complex_step_derivative():
     assert np.all(np.abs(step32 - exact32) <= 4 * np.finfo(np.float32).eps * exact32)
 
 
-@pytest.mark.parametrize("dtype", CDTYPES)
+@pytest.mark.parametrize("dtype", COMPLEX_DTYPES, ids=name)
 @pytest.mark.parametrize("f", FUNCS, ids=ids)
 def test_special_values_and_hygiene(f, dtype):
     z = np.array([0, np.inf, -np.inf, np.inf + 1j, -np.inf - 1j, 1j * np.pi / 2], dtype=dtype)
@@ -138,7 +138,7 @@ def test_special_values_and_hygiene(f, dtype):
     assert np.all(np.isnan(n))
 
 
-@pytest.mark.parametrize("dtype", CDTYPES)
+@pytest.mark.parametrize("dtype", COMPLEX_DTYPES, ids=name)
 @pytest.mark.parametrize("f", FUNCS, ids=ids)
 def test_layouts(f, dtype):
     z = points(dtype, n=1000, seed=5)

@@ -293,17 +293,12 @@ def quiet_bit(a):
 
 @pytest.mark.parametrize("f", UFUNCS, ids=name)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
-def test_signalling_nan_under_errstate_raise_names_the_function(f, dtype, request):
+def test_signalling_nan_under_errstate_raise_names_the_function(f, dtype):
     """IEEE: a signalling NaN operand raises 'invalid' (as in np.exp); the report names
     the function and no input is modified (not even quieted in place).  The other
     values (NaN and inf among them; sigmoid_backward's y all 1/2) raise nothing, which is
     checked first, so that the error is the signalling NaN's."""
     snan = signalling_nan_or_skip(dtype)
-    if f.__name__ == "logit" and dtype is np.float64:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "csrc/sigmoid_math.h logit_f64 (every level) selects 'NaN -> itself' on the "
-            "bits: a signalling NaN comes back unquieted and raises nothing (logit_f32 "
-            "converts p to double first, which quiets it and raises)")))
     for position in range(f.nin):
         xs = [filled(40, dtype, seed=7)] + [np.full(40, 0.5, dtype)] * (f.nin - 1)
         xs = [x.copy() for x in xs]
@@ -323,13 +318,9 @@ def test_signalling_nan_under_errstate_raise_names_the_function(f, dtype, reques
 
 @pytest.mark.parametrize("f", UFUNCS, ids=name)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
-def test_signalling_nan_gives_a_quiet_nan(f, dtype, request):
+def test_signalling_nan_gives_a_quiet_nan(f, dtype):
     """IEEE 754 (7.2): an operation on a signalling NaN delivers a quiet NaN."""
     snan = signalling_nan_or_skip(dtype)
-    if f.__name__ == "logit" and dtype in (np.float64, np.longdouble):
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "csrc/sigmoid_math.h: logit_f64 and the long double logit return a NaN input "
-            "itself, so a signalling NaN comes back signalling")))
     for position in range(f.nin):
         xs = [np.full(3, 0.5, dtype) for _ in range(f.nin)]
         xs[position][1:2] = snan

@@ -12,16 +12,16 @@ import numpy as np
 import pytest
 
 import sigmoidx
+from family import FLOAT_DTYPES, name
 from inputs import scaled
 from reference import max_ulp_error, reference_mp, ulp_error
 
 f = sigmoidx.log_sigmoid
 LD = np.longdouble
-DTYPES = (np.float16, np.float32, np.float64, np.longdouble)
 BOUND = {np.float16: 1.0, np.float32: 1.0, np.float64: 1.0, np.longdouble: 3.0}
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
 def test_special_values(dtype):
     with np.errstate(all="raise"):
         y = f(np.array([0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan], dtype=dtype))
@@ -32,7 +32,7 @@ def test_special_values(dtype):
     assert np.isnan(y[4]) and np.isnan(y[5])
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
 def test_stable_in_both_tails(dtype):
     """log_sigmoid(-1000) is exactly -1000 (np.log(sigmoid(-1000)) is -inf); for large x it
     is -exp(-x), not 0; nothing overflows or warns."""
@@ -65,7 +65,7 @@ def tolerance_ulps(values, dtype, ulps):
     return ulps * np.ldexp(np.ones_like(v), (exponent - info.nmant).astype(np.int32))
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
 def test_odd_part_is_x(dtype):
     """log_sigmoid(x) - log_sigmoid(-x) = x: within the two results' error bounds."""
     rng = np.random.default_rng(3)

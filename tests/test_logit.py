@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 
 import sigmoidx
+from family import FLOAT_DTYPES, name
 from inputs import full_significand, scaled
 from reference import max_ulp_error, reference_mp, ulp_error
 
 f = sigmoidx.logit
 LD = np.longdouble
-DTYPES = (np.float16, np.float32, np.float64, np.longdouble)
 
 
 def probabilities(dtype, n=400_000, seed=0):
@@ -62,7 +62,7 @@ def test_accuracy_longdouble_against_mpmath():
     assert errors[i] <= 3.0, (errors[i], p[i])  # libm logl / log1pl: ~1 ULP each
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
 def test_special_values_and_no_warnings(dtype):
     info = np.finfo(dtype)
     p = np.array([0.0, -0.0, 1.0, 0.5, -0.5, 1.5, 2.0, -info.smallest_subnormal,

@@ -374,18 +374,21 @@ def test_ufunc_methods_of_two_input_ufuncs(f):
     assert_same_bits(f.accumulate(x), np.array(running))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "csrc/module.c ufunc_loop: in NumPy's reduction call (out aliasing the first input, "
-    "both with stride 0) the strided path gathers a whole block of the first input before "
-    "the kernel runs, so every step sees the initial value: reduce gives f(x[0], x[-1])"))
 @pytest.mark.parametrize("f", [f for f in UFUNCS if f.nin == 2], ids=name)
-def test_reduce_of_two_input_ufuncs_is_the_running_fold(f):
-    x = np.linspace(-2, 2, 5)
-    fold = x[0]
-    for v in x[1:]:
-        fold = f(np.array([fold]), np.array([v]))[0]
-    assert_same_bits(f.reduce(x), fold)
-    assert_same_bits(f.reduceat(x, [0, 3]), np.array([f(f(x[0], x[1]), x[2]), f(x[3], x[4])]))
+@pytest.mark.parametrize("n", [5, 1000])  # 1000: beyond one strided block (512)
+def test_reduce_of_two_input_ufuncs_is_the_running_fold(f, n):
+    """NumPy's reduction passes the accumulator as both output and first input, stride 0:
+    each step must see the one before (csrc/module.c runs such calls element by element)."""
+    x = np.linspace(-2, 2, n)
+
+    def fold(values):
+        result = values[0]
+        for v in values[1:]:
+            result = f(np.array([result]), np.array([v]))[0]
+        return result
+
+    assert_same_bits(f.reduce(x), fold(x))
+    assert_same_bits(f.reduceat(x, [0, 3]), np.array([fold(x[:3]), fold(x[3:])]))
 
 
 @pytest.mark.parametrize("f", UFUNCS, ids=name)

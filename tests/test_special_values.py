@@ -12,16 +12,17 @@ import numpy as np
 import pytest
 
 import sigmoidx
+from family import FLOAT_DTYPES, ONE_IN_ONE_OUT, name
+from inputs import hygiene_values
 
-DTYPES = (np.float16, np.float32, np.float64, np.longdouble)
-FUNCTIONS = (sigmoidx.sigmoid, sigmoidx.sigmoid_grad, sigmoidx.log_sigmoid, sigmoidx.logit)
+FUNCTIONS = ONE_IN_ONE_OUT  # sigmoid_and_grad, sigmoid_backward: their own files
 
 
 def arr(values, dtype):
     return np.array(values, dtype=dtype)
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
 def test_sigmoid_special_values(dtype):
     x = arr([0.0, -0.0, np.inf, -np.inf], dtype)
     y = sigmoidx.sigmoid(x)
@@ -31,7 +32,7 @@ def test_sigmoid_special_values(dtype):
     assert y[3] == 0.0 and not np.signbit(y[3])  # +0, not -0
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
 def test_sigmoid_grad_special_values(dtype):
     x = arr([0.0, -0.0, np.inf, -np.inf], dtype)
     y = sigmoidx.sigmoid_grad(x)
@@ -41,8 +42,8 @@ def test_sigmoid_grad_special_values(dtype):
     assert not np.signbit(y).any()
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("f", FUNCTIONS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
+@pytest.mark.parametrize("f", FUNCTIONS, ids=name)
 def test_nan_in_nan_out(f, dtype):
     x = arr([np.nan, -np.nan, 1.0], dtype)
     with np.errstate(all="raise"):
@@ -50,7 +51,7 @@ def test_nan_in_nan_out(f, dtype):
     assert np.isnan(y[0]) and np.isnan(y[1]) and not np.isnan(y[2])
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
 def test_saturation_and_tiny_inputs(dtype):
     """Huge |x| saturates without overflow; tiny |x| gives 1/2 and 1/4 exactly or within
     1 ULP; every result has the right sign (never -0 from a positive function)."""
@@ -81,23 +82,8 @@ def test_results_that_are_subnormal_are_not_flushed():
     assert np.all(g64 > 0) and np.all(g64 < np.finfo(np.float64).smallest_normal)
 
 
-def hygiene_values(dtype):
-    """Quiet inputs that are known to provoke FP exceptions in careless code."""
-    info = np.finfo(dtype)
-    ln_tiny = np.log(info.smallest_normal)  # results become subnormal below
-    ln_sub = np.log(info.smallest_subnormal)  # results round to 0 below
-    values = [0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, info.max, -info.max,
-              info.smallest_subnormal, -info.smallest_subnormal, info.smallest_normal,
-              -info.smallest_normal, ln_tiny - 0.5, -ln_tiny + 0.5,  # subnormal results
-              ln_sub - 1, -ln_sub + 1,                               # results round to 0
-              np.log(info.max) + 1, -np.log(info.max) - 1]
-    if dtype != np.float16:
-        values += [-720.0, 720.0, 1e30, -1e30]
-    return np.array(values, dtype=dtype)
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("f", FUNCTIONS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
+@pytest.mark.parametrize("f", FUNCTIONS, ids=name)
 def test_no_fp_exceptions_anywhere(f, dtype):
     """Each hygiene value first, last and everywhere in arrays of length 1..129, between
     ordinary values: no exception under errstate(all='raise'), no warning at all, and
@@ -123,7 +109,7 @@ def test_no_fp_exceptions_anywhere(f, dtype):
                     assert np.array_equal(y, np.full(n, single[i]), equal_nan=True), (v, n)
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
 def test_special_values_through_every_path(dtype):
     """The special values at every position of an array of length 129, strided too."""
     x = np.resize(hygiene_values(dtype), 129)

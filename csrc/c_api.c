@@ -1,8 +1,6 @@
 /*
- * Out-of-line copies of the inline scalar functions of sigmoid_math.h, for
- * the C API table C_API_TABLE: a c_api_*.c file sets the target, defines
- * C_API_TABLE and includes this file.  No code of its own: each function
- * calls the one the kernels call.
+ * The C API's table: out-of-line calls of the inline scalar functions of
+ * sigmoid_math.h, the ones the baseline kernels run.  No code of its own.
  */
 #include "c_api.h"
 #include "sigmoid_math.h"
@@ -20,7 +18,7 @@ static float api_log_sigmoidf(float x) { return log_sigmoid_f32(x); }
 static double api_logit(double p) { return logit_f64(p); }
 static float api_logitf(float p) { return logit_f32(p); }
 
-const sigmoidx_c_api C_API_TABLE = {
+const sigmoidx_c_api c_api_table = {
     .version = SIGMOIDX_C_API_VERSION,
     .size = sizeof(sigmoidx_c_api),
     .sigmoid = api_sigmoid,

@@ -34,6 +34,9 @@ int supported_kernel_tables(const kernel_table **levels)
     if (has_avx512)
         levels[count++] = &kernels_avx512;
 #endif
+#ifdef SIGMOIDX_NEON
+    levels[count++] = &kernels_neon;
+#endif
     return count;
 }
 

@@ -61,6 +61,12 @@ extern const kernel_table kernels_baseline;
 extern const kernel_table kernels_avx2;
 extern const kernel_table kernels_avx512;
 #endif
+/* aarch64: NEON, FMA and the half <-> single conversions are part of ARMv8-A,
+ * so the neon table (vec_neon.h) is always there, no run-time check. */
+#if defined(__aarch64__) && defined(__ARM_NEON)
+#define SIGMOIDX_NEON 1
+extern const kernel_table kernels_neon;
+#endif
 
 /* Compile the rest of a kernels_*.c file for an instruction set, e.g.
  * SIGMOIDX_TARGET_BEGIN("avx2,fma,f16c") ... SIGMOIDX_TARGET_END.  GCC takes

@@ -266,6 +266,9 @@ static const level_data data_by_level[] = {
     LEVEL_DATA(kernels_avx2),
     LEVEL_DATA(kernels_avx512),
 #endif
+#ifdef SIGMOIDX_NEON
+    LEVEL_DATA(kernels_neon),
+#endif
 };
 
 typedef struct {

@@ -36,6 +36,7 @@ default_tests=(
     tests/test_identities.py tests/test_derivative.py tests/test_log_sigmoid.py
     tests/test_logit.py tests/test_sigmoid_backward.py tests/test_sigmoid_and_grad.py
     tests/test_complex.py tests/test_hardening_fuzz.py tests/test_hardening_fuzz_family.py
+    tests/test_kernel_levels.py tests/test_bfloat16.py
 )
 mkdir -p "$cache"
 start=$SECONDS
@@ -101,7 +102,7 @@ python_arm="$sysroot/usr/bin/python${pyver}"
 [ -x "$python_arm" ] || { echo "no $python_arm in the sysroot" >&2; exit 1; }
 
 # ---------------------------------------------------------------------------- site folder
-site_requirements=("numpy>=2.0" "pytest>=7" "hypothesis>=6.100" "mpmath>=1.3")
+site_requirements=("numpy>=2.0" "pytest>=7" "hypothesis>=6.100" "mpmath>=1.3" "ml_dtypes>=0.4")
 site="$cache/site"
 site_key="${site_requirements[*]}"
 if [ "$(cat "$site/.complete" 2>/dev/null)" != "$site_key" ]; then
@@ -129,7 +130,7 @@ so_name="_core.cpython-${pyver/./}-${triple}.so"
 py_include=(-I"$sysroot/usr/include/python${pyver}" -I"$sysroot/usr/include/${triple}/python${pyver}")
 # setup.py's flags (extra_compile_args) plus what setuptools adds for an extension
 common_flags=(-std=c11 -O3 -ffp-contract=off -Wall -Wextra -fPIC -shared
-              "${py_include[@]}" -I"$numpy_include" -I"$work/src/csrc"
+              "${py_include[@]}" -I"$numpy_include" -I"$work/src/csrc" -I"$work/src/sigmoidx/include"
               -DSIGMOIDX_SOURCE_HASH="\"$source_hash\"")
 
 # Python package folders: sigmoidx's own .py/.pyi files plus one build of _core each,
@@ -140,6 +141,10 @@ for compiler in gcc clang; do
     mkdir -p "$work/pkg-$compiler/sigmoidx" "$work/pkg-$compiler/sigmoidx-$version.dist-info"
     cp "$work/src/sigmoidx/"*.py "$work/src/sigmoidx/"*.pyi "$work/src/sigmoidx/py.typed" \
         "$work/pkg-$compiler/sigmoidx/"
+    cp "$work/src/sigmoidx/"*.pxd "$work/pkg-$compiler/sigmoidx/" 2>/dev/null || true
+    if [ -d "$work/src/sigmoidx/include" ]; then  # the C API's headers, as pip installs them
+        cp -r "$work/src/sigmoidx/include" "$work/pkg-$compiler/sigmoidx/"
+    fi
     printf 'Metadata-Version: 2.1\nName: sigmoidx\nVersion: %s\n' "$version" \
         >"$work/pkg-$compiler/sigmoidx-$version.dist-info/METADATA"
 done
@@ -154,7 +159,7 @@ fi
 # No x86-only code in the aarch64 build: no source includes an x86 intrinsics header
 # there, and the library defines no x86 kernel table (kernels.h gates them on __x86_64__).
 x86_headers="$(${triple}-gcc --sysroot="$sysroot" -std=c11 -M "${py_include[@]}" -I"$numpy_include" \
-    -I"$work/src/csrc" -DSIGMOIDX_SOURCE_HASH='"x"' "$work/src"/csrc/*.c | tr ' ' '\n' \
+    -I"$work/src/csrc" -I"$work/src/sigmoidx/include" -DSIGMOIDX_SOURCE_HASH='"x"' "$work/src"/csrc/*.c | tr ' ' '\n' \
     | grep -E '(imm|x86|[exptn]mm|avx[0-9a-z]*)intrin\.h|cpuid\.h' || true)"
 x86_symbols="$(${triple}-nm --defined-only "$work/pkg-gcc/sigmoidx/$so_name" \
     | grep -E 'kernels_(avx|sse|x86)' || true)"
@@ -171,11 +176,17 @@ clang --target=$triple --sysroot="$sysroot" -Werror \
 file_type="$(od -An -tx1 -j18 -N2 "$work/pkg-clang/sigmoidx/$so_name" | tr -d ' ')"
 [ "$file_type" = b700 ] || { echo "FAILED: clang's output is not an aarch64 ELF ($file_type)" >&2; exit 1; }
 
+# The arm64 CPython as a host program: a wrapper that starts it under qemu with argv[0]
+# naming the wrapper, so that sys.executable is the wrapper and tests that start Python
+# in a subprocess (tests/test_kernel_levels.py) start it under emulation too.
+arm_python="$work/bin/python$pyver"
+mkdir -p "$work/bin"
+printf '#!/bin/sh\nexec qemu-aarch64-static -L "%s" -0 "$0" "%s" "$@"\n' "$sysroot" "$python_arm" >"$arm_python"
+chmod +x "$arm_python"
 run_arm() {  # run_arm PACKAGE_DIR ARGS...: the arm64 CPython under qemu
     local pkg="$1"; shift
-    qemu-aarch64-static -L "$sysroot" -E PYTHONPATH="$pkg:$site" -E PYTHONDONTWRITEBYTECODE=1 \
-        -E SIGMOIDX_TEST_SCALE="$SIGMOIDX_TEST_SCALE" -E HYPOTHESIS_STORAGE_DIRECTORY="$work/hypothesis" \
-        "$python_arm" "$@"
+    PYTHONHOME="$sysroot/usr" PYTHONPATH="$pkg:$site" PYTHONDONTWRITEBYTECODE=1 \
+        HYPOTHESIS_STORAGE_DIRECTORY="$work/hypothesis" "$arm_python" "$@"
 }
 
 echo "=== GCC and clang builds give the same bits (every function and dtype, seeded inputs)"
@@ -212,25 +223,36 @@ print("ok:", len(a.namelist()), "result arrays identical")' "$work/out-gcc.npz" 
 
 # ---------------------------------------------------------------------------- same bits
 # The kernels of each aarch64 level against those of x86-64 on a seeded input set
-# (scripts/kernel_outputs.c): the baseline is the same C on both, and a NEON level runs
-# the avx2 level's kernel text over another vector layer.
+# (scripts/kernel_outputs.c): the neon level runs the avx2 level's kernel text over
+# another vector layer; the aarch64 baseline is the x86-64 baseline's C, but compiled
+# where fma() is an instruction (sigmoid_math.h then takes its FMA formulas, as the
+# x86-64 baseline does only when built with -mfma: its partner here, on an FMA CPU).
 if [ "$(uname -m)" = x86_64 ] && [ "${1:-}" != --python ]; then
     echo "=== aarch64 kernels against x86-64 ones, bit for bit (6.3M results per level)"
     kernel_sources=("$work/src/scripts/kernel_outputs.c" "$work/src/csrc/dispatch.c" "$work/src"/csrc/kernels_*.c)
     cc -std=c11 -O3 -ffp-contract=off -I"$work/src/csrc" "${kernel_sources[@]}" -lm -o "$work/outputs-host"
+    if grep -qw fma /proc/cpuinfo; then
+        cc -std=c11 -O3 -ffp-contract=off -mfma -I"$work/src/csrc" "${kernel_sources[@]}" -lm \
+            -o "$work/outputs-host-fma"
+    fi
     ${triple}-gcc --sysroot="$sysroot" -std=c11 -O3 -ffp-contract=off -I"$work/src/csrc" \
         "${kernel_sources[@]}" -lm -o "$work/outputs-arm"
     host_levels=" $("$work/outputs-host" levels | tr '\n' ' ')"
     compared=0
     for level in $(qemu-aarch64-static -L "$sysroot" "$work/outputs-arm" levels); do
-        case "$level" in neon) partner=avx2 ;; *) partner="$level" ;; esac
-        if [[ "$host_levels" != *" $partner "* ]]; then
-            echo "  aarch64 $level: this CPU has no $partner level to compare with"
+        host="$work/outputs-host"
+        case "$level" in
+            neon) partner=avx2 ;;
+            baseline) partner=baseline host="$work/outputs-host-fma" ;;
+            *) partner="$level" ;;
+        esac
+        if [ ! -x "$host" ] || [[ "$host_levels" != *" $partner "* ]]; then
+            echo "  aarch64 $level: this CPU has no $partner level (with FMA) to compare with"
             continue
         fi
         qemu-aarch64-static -L "$sysroot" "$work/outputs-arm" write "$level" "$work/arm-$level.bin"
-        "$work/outputs-host" write "$partner" "$work/x86-$partner.bin"
-        echo "  aarch64 $level against x86-64 $partner:"
+        "$host" write "$partner" "$work/x86-$partner.bin"
+        echo "  aarch64 $level against x86-64 $partner${host##*outputs-host}:"
         "$work/outputs-host" compare "$work/x86-$partner.bin" "$work/arm-$level.bin"
         compared=$((compared + 1))
     done

@@ -1,9 +1,10 @@
 /*
  * Array kernels: contiguous input -> contiguous output, n elements.  Plain C,
  * no Python.  One table per instruction-set level; the module picks one at
- * import (dispatch.h).  avx2 and avx512 run one source, the vector kernels of
- * kernels_vec_f32.h and kernels_vec_f64.h over the vector layers vec_avx2.h
- * (8/4 lanes) and vec_avx512.h (16/8 lanes), and give the same bits except
+ * import (dispatch.h).  avx2, avx512 and neon run one source, the vector
+ * kernels of kernels_vec_f32.h and kernels_vec_f64.h over the vector layers
+ * vec_avx2.h (8/4 lanes), vec_avx512.h (16/8) and vec_neon.h (4/2), and give
+ * the same bits except
  * where avx512 starts a float32 quotient from vrcp14ps (float16 and float32
  * sigmoid, sigmoid_grad and sigmoid_and_grad: within 1 ULP of avx2's, and of
  * the true value).  The baseline's results are within 1 ULP of
@@ -17,7 +18,9 @@
 
 /* `in` and `out` may be the same array, or overlap with `out` behind `in`
  * (NumPy passes such operands without a copy): kernels run forward and read
- * each element, or block, before writing its result. */
+ * each element, or block, before writing its result.  An output ahead of an
+ * input (a reduction's accumulator) never reaches a kernel with n > 1
+ * (module.c, output_feeds_an_input). */
 typedef void (*unary_kernel)(const void *in, void *out, ptrdiff_t n);
 /* One input, two outputs (sigmoid_and_grad). */
 typedef void (*unary2_kernel)(const void *in, void *out1, void *out2, ptrdiff_t n);
@@ -43,7 +46,7 @@ enum sigmoidx_complex_dtype { DT_C64, DT_C128, DT_COMPLEX_COUNT };
 #define SIGMOIDX_COMPLEX_FAMILY(X) X(sigmoid) X(sigmoid_grad)
 
 typedef struct {
-    const char *name;                  /* "baseline", "avx2", "avx512" */
+    const char *name;                  /* "baseline", "avx2", "avx512", "neon" */
 #define KERNEL_TABLE_FIELD(func, kernel_type) kernel_type func[DT_COUNT];
     SIGMOIDX_FAMILY(KERNEL_TABLE_FIELD)
 #undef KERNEL_TABLE_FIELD

@@ -150,14 +150,49 @@ static void run_contiguous(enum loop_kind kind, const void *kernel, char **args,
     thread_pool_run(run_contiguous_piece, &run, n, head, unit);
 }
 
-/* Contiguous runs go straight to the kernel; strided ones through buffers.
+/* Whether an output lies ahead of an input it overlaps, or is an input with
+ * stride 0: NumPy's reductions pass such operands (f.accumulate: the output
+ * one element ahead of the first input; f.reduce: the accumulator as output
+ * and first input, stride 0), and each element then reads what the one
+ * before it wrote.  The kernels read a block before writing it, which is
+ * right for an output exactly on its input or behind it (NumPy passes those
+ * without a copy too), not for these. */
+static int output_feeds_an_input(char *const *args, npy_intp n, npy_intp const *steps,
+                                 int nin, int nargs, npy_intp size)
+{
+    if (n <= 1)
+        return 0;
+    for (int k = nin; k < nargs; k++)
+        for (int j = 0; j < nin; j++) {
+            uintptr_t out = (uintptr_t)args[k], in = (uintptr_t)args[j];
+            uintptr_t out_last = out + (uintptr_t)((n - 1) * steps[k]);
+            uintptr_t in_last = in + (uintptr_t)((n - 1) * steps[j]);
+            uintptr_t out_lo = out < out_last ? out : out_last;
+            uintptr_t out_hi = (out < out_last ? out_last : out) + (uintptr_t)size;
+            uintptr_t in_lo = in < in_last ? in : in_last;
+            uintptr_t in_hi = (in < in_last ? in_last : in) + (uintptr_t)size;
+            if (out_lo >= in_hi || in_lo >= out_hi)
+                continue;                       /* apart */
+            /* same stride, the output exactly on the input or behind it in
+             * the direction of the loop: read before written */
+            if (steps[k] == steps[j] && steps[k] != 0 &&
+                (out == in || (out < in) == (steps[k] > 0)))
+                continue;
+            return 1;
+        }
+    return 0;
+}
+
+/* Contiguous runs go straight to the kernel; strided ones through buffers;
+ * a reduction's one element at a time (output_feeds_an_input).
  * `nin` inputs then `nout` outputs, three operands at most. */
 static ALWAYS_INLINE void ufunc_loop(char **args, npy_intp n, npy_intp const *steps,
                                      enum loop_kind kind, const void *kernel, size_t size)
 {
     const int nin = kind == BINARY ? 2 : 1, nargs = kind == UNARY ? 2 : 3;
     const npy_intp item = (npy_intp)size;
-    int contiguous = 1;
+    const int sequential = output_feeds_an_input(args, n, steps, nin, nargs, item);
+    int contiguous = !sequential;
     for (int k = 0; k < nargs; k++)
         contiguous &= steps[k] == item;
 
@@ -168,27 +203,20 @@ static ALWAYS_INLINE void ufunc_loop(char **args, npy_intp n, npy_intp const *st
             run_kernel(kind, kernel, args, n);
     }
     else {
-        /* In a reduction (f.reduce, f.accumulate) NumPy passes an output that is
-         * also an input, with stride 0 for reduce: each element then reads what
-         * the one before it wrote, so blocks are one element long. */
-        npy_intp block = STRIDED_BLOCK;
-        for (int k = nin; k < nargs; k++)
-            for (int j = 0; j < nin; j++)
-                if (args[k] == args[j] && steps[k] == 0)
-                    block = 1;
+        const npy_intp block = sequential ? 1 : STRIDED_BLOCK;
         strided_buffer buffers[3];
         for (npy_intp start = 0; start < n; start += block) {
             npy_intp len = n - start < block ? n - start : block;
             char *ptr[3];
             for (int k = 0; k < nargs; k++) {
                 char *base = args[k] + start * steps[k];
-                ptr[k] = steps[k] == item ? base : (char *)&buffers[k];
-                if (k < nin && steps[k] != item)
+                ptr[k] = steps[k] == item && !sequential ? base : (char *)&buffers[k];
+                if (k < nin && ptr[k] != base)
                     gather(ptr[k], base, steps[k], len, size);
             }
             run_kernel(kind, kernel, ptr, len);
             for (int k = nin; k < nargs; k++)
-                if (steps[k] != item)
+                if (ptr[k] != args[k] + start * steps[k])
                     scatter(args[k] + start * steps[k], steps[k], ptr[k], len, size);
         }
     }
@@ -352,8 +380,10 @@ static void bfloat16_loop(char **args, npy_intp n, npy_intp const *steps,
     float buffers[3][BFLOAT16_BLOCK];
     char *ptr[3] = {(char *)buffers[0], (char *)buffers[1], (char *)buffers[2]};
     uint16_t halves[BFLOAT16_BLOCK];
-    for (npy_intp start = 0; start < n; start += BFLOAT16_BLOCK) {
-        npy_intp len = n - start < BFLOAT16_BLOCK ? n - start : BFLOAT16_BLOCK;
+    const npy_intp block =
+        output_feeds_an_input(args, n, steps, nin, nargs, sizeof(uint16_t)) ? 1 : BFLOAT16_BLOCK;
+    for (npy_intp start = 0; start < n; start += block) {
+        npy_intp len = n - start < block ? n - start : block;
         for (int k = 0; k < nin; k++) {
             /* gather into halves (one copy when contiguous), then a loop the
              * compiler vectorises */
@@ -403,18 +433,9 @@ static PyObject *register_bfloat16(PyObject *module, PyObject *arg)
         PyErr_Format(PyExc_ValueError, "%ld is not a user dtype's type number", type_num);
         return NULL;
     }
-    PyObject *level_name = PyObject_GetAttrString(module, "kernel_level");
-    if (level_name == NULL)
-        return NULL;
-    const level_data *level = NULL;
-    for (size_t i = 0; i < sizeof data_by_level / sizeof data_by_level[0]; i++)
-        if (PyUnicode_CompareWithASCIIString(level_name, data_by_level[i].table->name) == 0)
-            level = &data_by_level[i];
-    Py_DECREF(level_name);
-    if (level == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "sigmoidx: unknown kernel level");
-        return NULL;
-    }
+    /* the level chosen at import, kept in the module's state (not in an
+     * attribute a user could overwrite) */
+    const level_data *level = *(const level_data **)PyModule_GetState(module);
     int types[3] = {(int)type_num, (int)type_num, (int)type_num};
     for (int i = 0; i < UFUNC_COUNT; i++) {
         const ufunc_spec *spec = &ufunc_specs[i];
@@ -523,6 +544,7 @@ static int sigmoidx_exec(PyObject *module)
         return -1;
     }
     const level_data *level = data_for(table);
+    *(const level_data **)PyModule_GetState(module) = level;
     for (size_t i = 0; i < sizeof ufunc_specs / sizeof ufunc_specs[0]; i++)
         if (add_ufunc(module, &ufunc_specs[i], level->data[i]) < 0)
             return -1;
@@ -549,7 +571,7 @@ static struct PyModuleDef sigmoidx_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "sigmoidx._core",
     .m_doc = "C core of sigmoidx: the ufuncs and the CPU dispatch.",
-    .m_size = 0,
+    .m_size = sizeof(const level_data *),  /* the level chosen at import */
     .m_methods = sigmoidx_methods,
     .m_slots = sigmoidx_slots,
 };

@@ -165,6 +165,20 @@ def test_broadcasting_sigmoid_backward():
                                                     np.broadcast_to(y, (5, 7)).copy()).tobytes()
 
 
+@pytest.mark.parametrize("n", [5, 300])  # 300: past a block of the bfloat16 loop (256)
+def test_reductions_of_sigmoid_backward_are_running_folds(n):
+    """reduce and accumulate hand the loop an output that is also its first input (stride 0,
+    or one element ahead): each step must see the one before, as in the other dtypes."""
+    f = sigmoidx.sigmoid_backward
+    x = np.random.default_rng(n).uniform(0.05, 0.95, n).astype(BF16)
+    running = [x[0]]
+    for v in x[1:]:
+        running.append(f(np.array([running[-1]], BF16), np.array([v], BF16))[0])
+    running = np.array(running, BF16)
+    assert f.accumulate(x).tobytes() == running.tobytes()
+    assert f.reduce(x).tobytes() == running[-1:].tobytes()
+
+
 def test_mixed_dtypes_follow_numpy_promotion():
     """What NumPy's type resolution gives for bfloat16 with other dtypes (the docs list it):
     bfloat16 casts safely to float32 and float64 (ml_dtypes registers those casts), so a

@@ -375,20 +375,26 @@ def test_ufunc_methods_of_two_input_ufuncs(f):
 
 
 @pytest.mark.parametrize("f", [f for f in UFUNCS if f.nin == 2], ids=name)
-@pytest.mark.parametrize("n", [5, 1000])  # 1000: beyond one strided block (512)
-def test_reduce_of_two_input_ufuncs_is_the_running_fold(f, n):
-    """NumPy's reduction passes the accumulator as both output and first input, stride 0:
-    each step must see the one before (csrc/module.c runs such calls element by element)."""
-    x = np.linspace(-2, 2, n)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
+@pytest.mark.parametrize("n", [5, 41, 1000])  # 41: past a vector; 1000: past a buffer block
+def test_reductions_of_two_input_ufuncs_are_running_folds(f, dtype, n):
+    """NumPy's reduce and accumulate pass the accumulator as an output and the first input
+    (stride 0 for reduce, one element ahead of it for accumulate): each step must see the
+    one before (csrc/module.c runs such calls element by element).  y in (0, 1), where the
+    vector kernels run."""
+    x = np.random.default_rng(n).uniform(0.05, 0.95, n).astype(dtype)
 
-    def fold(values):
-        result = values[0]
+    def running_fold(values):
+        acc = [values[0]]
         for v in values[1:]:
-            result = f(np.array([result]), np.array([v]))[0]
-        return result
+            acc.append(f(np.array([acc[-1]], dtype), np.array([v], dtype))[0])
+        return np.array(acc, dtype)
 
-    assert_same_bits(f.reduce(x), fold(x))
-    assert_same_bits(f.reduceat(x, [0, 3]), np.array([fold(x[:3]), fold(x[3:])]))
+    running = running_fold(x)
+    assert_same_bits(f.accumulate(x), running)
+    assert_same_bits(f.reduce(x), running[-1])
+    assert_same_bits(f.reduceat(x, [0, 3]),
+                     np.array([running_fold(x[:3])[-1], running_fold(x[3:])[-1]], dtype))
 
 
 @pytest.mark.parametrize("f", UFUNCS, ids=name)

@@ -4,6 +4,7 @@
 # and defines:
 #   make_venv DIR          a fresh venv with what building and testing sigmoidx needs
 #   copy_sources DEST      the sources to build, without any build/ left-overs
+#   apt_install PACKAGE...  installs Debian packages (apt-get update first; sudo unless root)
 #   check_werror_log LOG COMPILER   every csrc/*.c compiled by COMPILER (a regex) with
 #                          -Werror in the build log LOG, and no warning reported
 set -euo pipefail
@@ -48,4 +49,12 @@ check_werror_log() {
         exit 1
     fi
     echo "ok: $sources C files compiled by $compiler with -Werror -Wall -Wextra, no warnings"
+}
+
+apt_install() {
+    local as_root=()
+    [ "$(id -u)" -eq 0 ] || as_root=(sudo)
+    echo "=== installing $*"
+    "${as_root[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq "$@" >/dev/null
 }

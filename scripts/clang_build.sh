@@ -7,13 +7,7 @@
 #        SIGMOIDX_VENV=dir to use an existing venv that has numpy and setuptools>=77)
 . "$(dirname "$0")/_common.sh"
 
-if ! command -v clang >/dev/null; then
-    echo "=== installing clang"
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    $sudo apt-get install -y -qq clang >/dev/null
-fi
+command -v clang >/dev/null || apt_install clang
 clang --version | head -1
 
 venv="${SIGMOIDX_VENV:-$work/venv}"

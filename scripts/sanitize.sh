@@ -61,6 +61,7 @@ set +e
     export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1:detect_stack_use_after_return=1:strict_string_checks=1:check_initialization_order=1:log_path=$reports/asan"
     export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
     export PYTHONMALLOC=malloc  # every Python allocation seen by ASan
+    export SIGMOIDX_NUM_THREADS=2  # the thread pool on, whatever the machine's CPU count
     export PYTHONFAULTHANDLER=1
     [ "$#" -gt 0 ] || set -- tests
     "$py" -m pytest -q -rs -p no:cacheprovider --capture=sys -m "not slow and not integration" "$@"

@@ -9,12 +9,7 @@
 #        SIGMOIDX_VENV=dir to use an existing venv that has numpy and setuptools>=77)
 . "$(dirname "$0")/_common.sh"
 
-if [ ! -f /usr/include/simde/x86/avx512.h ]; then
-    echo "=== installing libsimde-dev"
-    as_root=()
-    [ "$(id -u)" -eq 0 ] || as_root=(sudo)
-    "${as_root[@]}" apt-get install -y -q libsimde-dev >/dev/null
-fi
+[ -f /usr/include/simde/x86/avx512.h ] || apt_install libsimde-dev
 if ! grep -q -w avx2 /proc/cpuinfo; then
     echo "FAILED: the emulation of AVX-512 needs AVX2 (this CPU has none)" >&2
     exit 1

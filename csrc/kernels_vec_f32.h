@@ -46,8 +46,8 @@ static inline vm32 nan_mask_vf32(vf32 x)
  * error of hi + lo below 2^-27.8 (measured 2^-27.86): the roundings of the
  * reduced argument and of exp(r) - 1, each at most half an ULP of a number
  * below 2^-4, are left in (at most 0.07 ULP of the result); only the
- * rounding of hi is carried in lo.  Carrying those two as well took 15-20%
- * more time for 0.024 ULP less (0.7521 instead of 0.7761).
+ * rounding of hi is carried in lo.  Carrying those two as well costs time
+ * (docs/performance.md) for 0.024 ULP less (0.7521 instead of 0.7761).
  *
  * -ax = (8k + j) ln2/8 + r, |r| <= ln2/16: exp(-ax) = 2^k 2^(j/8) exp(r), the
  * eighths from a register table (no memory gather), exp(r) - 1 =

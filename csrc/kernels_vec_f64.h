@@ -46,9 +46,9 @@ static inline vm64 nan_mask_vf64(vf64 x)
  * error of hi + lo below 2^-55.8 (measured 2^-55.87): the roundings of the
  * reduced argument and of exp(r) - 1, each at most half an ULP of a number
  * below 2^-3, are left in (at most 0.14 ULP of the result); only the
- * rounding of hi is carried in lo.  Carrying those two as well took 5-15%
- * more time for 0.75 instead of 0.79 ULP at worst (subnormal results), 0.51
- * instead of 0.62 on normal ones.
+ * rounding of hi is carried in lo.  Carrying those two as well costs time
+ * (docs/performance.md) for 0.75 instead of 0.79 ULP at worst (subnormal
+ * results), 0.51 instead of 0.62 on normal ones.
  *
  * -ax = (4k + j) ln2/4 + r, |r| <= ln2/8: exp(-ax) = 2^k 2^(j/4) exp(r), with
  * exp(r) - 1 = r + r^2 P(r), P the Taylor series to r^8 (truncation

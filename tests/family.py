@@ -65,7 +65,10 @@ def outs(f, make):
 
 def value_bytes(dtype):
     """How many bytes of a real float of `dtype` carry its value (finfo: 1 sign bit,
-    nexp exponent bits, nmant fraction bits; x87's explicit integer bit makes 80)."""
+    nexp exponent bits, nmant fraction bits; x87's explicit integer bit makes 80); every
+    byte of any other dtype (the raw uint16 view of a bfloat16 array, say)."""
+    if np.dtype(dtype).kind not in "fc":
+        return np.dtype(dtype).itemsize
     info = np.finfo(dtype)
     if info.nmant == 63 and info.nexp == 15:  # x87 extended, padded to 12 or 16 bytes
         return 10

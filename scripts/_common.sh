@@ -5,6 +5,8 @@
 #   make_venv DIR          a fresh venv with what building and testing sigmoidx needs
 #   copy_sources DEST      the sources to build, without any build/ left-overs
 #   apt_install PACKAGE...  installs Debian packages (apt-get update first; sudo unless root)
+#   check_sanitizer_run TOOL REPORTS LOG PATTERN STATUS   fails on a report file in
+#                          REPORTS, a line of LOG matching PATTERN, or a non-zero STATUS
 #   check_werror_log LOG COMPILER   every csrc/*.c compiled by COMPILER (a regex) with
 #                          -Werror in the build log LOG, and no warning reported
 set -euo pipefail
@@ -57,4 +59,23 @@ apt_install() {
     echo "=== installing $*"
     "${as_root[@]}" apt-get update -qq
     DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq "$@" >/dev/null
+}
+
+check_sanitizer_run() {
+    local tool="$1" reports="$2" log="$3" pattern="$4" status="$5" found
+    found=$(find "$reports" -type f | wc -l)
+    if [ "$found" -ne 0 ]; then
+        for f in "$reports"/*; do echo "----- $f"; cat "$f"; done
+        echo "FAILED: $found $tool report(s)" >&2
+        exit 1
+    fi
+    if grep -E "$pattern" "$log"; then
+        echo "FAILED: $tool report(s) in the output above" >&2
+        exit 1
+    fi
+    if [ "$status" -ne 0 ]; then
+        echo "FAILED: the tests under $tool exited with $status" >&2
+        exit "$status"
+    fi
+    echo "ok: no $tool report"
 }

@@ -76,18 +76,5 @@ set +e
 status=${PIPESTATUS[0]}
 set -e
 
-found=$(find "$reports" -type f | wc -l)
-if [ "$found" -ne 0 ]; then
-    for f in "$reports"/*; do echo "----- $f"; cat "$f"; done
-    echo "FAILED: $found AddressSanitizer report(s)" >&2
-    exit 1
-fi
-if grep -E 'runtime error:|ERROR: AddressSanitizer|ERROR: LeakSanitizer' "$work/pytest.log"; then
-    echo "FAILED: sanitizer report(s) in the output above" >&2
-    exit 1
-fi
-if [ "$status" -ne 0 ]; then
-    echo "FAILED: the test suite under ASan+UBSan exited with $status" >&2
-    exit "$status"
-fi
-echo "ok: no AddressSanitizer or UndefinedBehaviorSanitizer report"
+check_sanitizer_run "AddressSanitizer/UndefinedBehaviorSanitizer" "$reports" "$work/pytest.log" \
+    'runtime error:|ERROR: AddressSanitizer|ERROR: LeakSanitizer' "$status"

@@ -70,21 +70,8 @@ set +e
 ) 2>&1 | tee "$work/pytest.log"
 status=${PIPESTATUS[0]}
 set -e
-found=$(find "$reports" -type f | wc -l)
-if [ "$found" -ne 0 ]; then
-    for f in "$reports"/*; do echo "----- $f"; cat "$f"; done
-    echo "FAILED: $found ThreadSanitizer report(s)" >&2
-    exit 1
-fi
-if grep -E 'WARNING: ThreadSanitizer|ERROR: ThreadSanitizer' "$work/pytest.log"; then
-    echo "FAILED: ThreadSanitizer report(s) in the output above" >&2
-    exit 1
-fi
-if [ "$status" -ne 0 ]; then
-    echo "FAILED: the threading tests under ThreadSanitizer exited with $status" >&2
-    exit "$status"
-fi
-echo "ok: no ThreadSanitizer report"
+check_sanitizer_run ThreadSanitizer "$reports" "$work/pytest.log" \
+    'WARNING: ThreadSanitizer|ERROR: ThreadSanitizer' "$status"
 
 # ---------------------------------------------------------------- no threads
 build "-DSIGMOIDX_NO_THREADS" ""

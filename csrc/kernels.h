@@ -32,9 +32,13 @@ enum sigmoidx_dtype { DT_F16, DT_F32, DT_F64, DT_LONGDOUBLE, DT_COUNT };
 /* complex64 and complex128: sigmoid and sigmoid_grad only */
 enum sigmoidx_complex_dtype { DT_C64, DT_C128, DT_COMPLEX_COUNT };
 
-/* The family, one entry per ufunc: X(function, kernel type).  This one list
- * generates the fields of kernel_table, the long double declarations below
- * and every level's table (kernels_impl.h). */
+/* The family, one entry per ufunc, in the order the module adds them:
+ * X(function, kernel type).  The kernel type is the ufunc's shape: one input
+ * and one output (unary_kernel), one and two (unary2_kernel), two and one
+ * (binary_kernel).  This one list generates the fields of kernel_table, the
+ * long double declarations below, every level's table (kernels_impl.h) and
+ * the ufuncs: their specs, their count and their loops' data (module.c, which
+ * takes the docstring function_doc from ufunc_docs.h). */
 #define SIGMOIDX_FAMILY(X)                                                    \
     X(sigmoid, unary_kernel)                                                  \
     X(sigmoid_grad, unary_kernel)                                             \
@@ -42,7 +46,9 @@ enum sigmoidx_complex_dtype { DT_C64, DT_C128, DT_COMPLEX_COUNT };
     X(sigmoid_backward, binary_kernel)                                        \
     X(log_sigmoid, unary_kernel)                                              \
     X(logit, unary_kernel)
-/* The functions that also take complex64 and complex128: X(function). */
+/* The functions that also take complex64 and complex128: X(function), a
+ * subset of the family, of kernel type unary_kernel (module.c registers
+ * complex loops for one input and one output only). */
 #define SIGMOIDX_COMPLEX_FAMILY(X) X(sigmoid) X(sigmoid_grad)
 
 typedef struct {

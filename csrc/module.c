@@ -248,7 +248,8 @@ SIZED_LOOP(UNARY, npy_cfloat)
 SIZED_LOOP(UNARY, npy_cdouble)
 
 /* One input, one output: the real loops, then complex64 and complex128, which
- * only sigmoid and sigmoid_grad register (the others take the first DT_COUNT). */
+ * only the functions of SIGMOIDX_COMPLEX_FAMILY register (the others take the
+ * first DT_COUNT). */
 static PyUFuncGenericFunction unary_loops[DT_COUNT + DT_COMPLEX_COUNT] = {
     REAL_LOOPS(UNARY), UNARY_loop_npy_cfloat, UNARY_loop_npy_cdouble,
 };
@@ -256,7 +257,13 @@ static PyUFuncGenericFunction unary2_loops[DT_COUNT] = {REAL_LOOPS(UNARY2)};
 static PyUFuncGenericFunction binary_loops[DT_COUNT] = {REAL_LOOPS(BINARY)};
 
 /* ------------------------------------------------------------------------ */
-/* The ufuncs.  NumPy keeps the pointers given to it: all of this is static. */
+/* The ufuncs: one for each entry of SIGMOIDX_FAMILY (kernels.h), named after
+ * it, with the docstring func_doc (ufunc_docs.h).  Everything below is
+ * generated from that list and its subset SIGMOIDX_COMPLEX_FAMILY, indexed by
+ * this enum.  NumPy keeps the pointers given to it: all of this is static. */
+#define UFUNC_INDEX(func, kernel_type) UFUNC_##func,
+enum ufunc_index { SIGMOIDX_FAMILY(UFUNC_INDEX) UFUNC_COUNT };
+#undef UFUNC_INDEX
 
 /* Type signatures: every operand of a loop has the same dtype. */
 static const char types_2[(DT_COUNT + DT_COMPLEX_COUNT) * 2] = {
@@ -268,53 +275,72 @@ static const char types_3[DT_COUNT * 3] = {
     NPY_DOUBLE, NPY_DOUBLE, NPY_DOUBLE, NPY_LONGDOUBLE, NPY_LONGDOUBLE, NPY_LONGDOUBLE,
 };
 
-/* The loops' `data`: pointers into each level's constant kernel table, fixed
- * at compile time, so module exec only chooses and writes nothing shared. */
-#define KERNEL_DATA(table, func)                                                \
-    {(void *)&table.func[DT_F16], (void *)&table.func[DT_F32],                  \
-     (void *)&table.func[DT_F64], (void *)&table.func[DT_LONGDOUBLE]}
-#define KERNEL_DATA_COMPLEX(table, func)                                        \
-    {(void *)&table.func[DT_F16], (void *)&table.func[DT_F32],                  \
-     (void *)&table.func[DT_F64], (void *)&table.func[DT_LONGDOUBLE],           \
-     (void *)&table.func##_complex[DT_C64], (void *)&table.func##_complex[DT_C128]}
-#define LEVEL_DATA(table)                                                       \
-    {&table, {KERNEL_DATA_COMPLEX(table, sigmoid), KERNEL_DATA_COMPLEX(table, sigmoid_grad), \
-              KERNEL_DATA(table, sigmoid_and_grad), KERNEL_DATA(table, sigmoid_backward),     \
-              KERNEL_DATA(table, log_sigmoid), KERNEL_DATA(table, logit)}}
-
-#define UFUNC_COUNT 6
-typedef struct {
-    const kernel_table *table;
-    void *const data[UFUNC_COUNT][DT_COUNT + DT_COMPLEX_COUNT];  /* ufunc_specs order */
-} level_data;
-
-static const level_data data_by_level[] = {
-    LEVEL_DATA(kernels_baseline),
-#ifdef SIGMOIDX_X86_DISPATCH
-    LEVEL_DATA(kernels_avx2),
-    LEVEL_DATA(kernels_avx512),
-#endif
-#ifdef SIGMOIDX_NEON
-    LEVEL_DATA(kernels_neon),
-#endif
-};
-
 typedef struct {
     const char *name;
     const char *doc;
     PyUFuncGenericFunction *loops;
     const char *types;
-    int nin, nout, ntypes;
+    int nin, nout;
 } ufunc_spec;
 
-static const ufunc_spec ufunc_specs[UFUNC_COUNT] = {
-    {"sigmoid", sigmoid_doc, unary_loops, types_2, 1, 1, DT_COUNT + DT_COMPLEX_COUNT},
-    {"sigmoid_grad", sigmoid_grad_doc, unary_loops, types_2, 1, 1,
-     DT_COUNT + DT_COMPLEX_COUNT},
-    {"sigmoid_and_grad", sigmoid_and_grad_doc, unary2_loops, types_3, 1, 2, DT_COUNT},
-    {"sigmoid_backward", sigmoid_backward_doc, binary_loops, types_3, 2, 1, DT_COUNT},
-    {"log_sigmoid", log_sigmoid_doc, unary_loops, types_2, 1, 1, DT_COUNT},
-    {"logit", logit_doc, unary_loops, types_2, 1, 1, DT_COUNT},
+/* A function's kernel type sets the loops and type signatures its ufunc
+ * registers and its numbers of inputs and outputs. */
+#define UFUNC_SHAPE_unary_kernel unary_loops, types_2, 1, 1
+#define UFUNC_SHAPE_unary2_kernel unary2_loops, types_3, 1, 2
+#define UFUNC_SHAPE_binary_kernel binary_loops, types_3, 2, 1
+#define UFUNC_SPEC(func, kernel_type) \
+    [UFUNC_##func] = {#func, func##_doc, UFUNC_SHAPE_##kernel_type},
+static const ufunc_spec ufunc_specs[UFUNC_COUNT] = {SIGMOIDX_FAMILY(UFUNC_SPEC)};
+#undef UFUNC_SPEC
+
+/* The functions of SIGMOIDX_COMPLEX_FAMILY register complex64 and complex128
+ * loops after their DT_COUNT real ones; those are one input, one output
+ * functions (kernels.h gives their complex kernels the unary_kernel type),
+ * whose unary_loops and types_2 hold the complex entries. */
+#define HAS_COMPLEX_LOOPS(func) [UFUNC_##func] = 1,
+static const char has_complex_loops[UFUNC_COUNT] = {SIGMOIDX_COMPLEX_FAMILY(HAS_COMPLEX_LOOPS)};
+#undef HAS_COMPLEX_LOOPS
+
+/* The loops' `data`: pointers into each level's constant kernel table, fixed
+ * at compile time, so module exec only chooses and writes nothing shared.
+ * LEVEL_DATA is the entry of the table LEVEL_TABLE names, which is #defined
+ * around each level's entry in data_by_level: a LEVEL_DATA(table) could not
+ * hand `table` on to the callbacks of SIGMOIDX_FAMILY, which take the
+ * function and its kernel type only. */
+#define REAL_KERNEL_DATA(func, dt) [UFUNC_##func][dt] = (void *)&LEVEL_TABLE.func[dt]
+#define UFUNC_REAL_DATA(func, kernel_type)                                      \
+    REAL_KERNEL_DATA(func, DT_F16), REAL_KERNEL_DATA(func, DT_F32),             \
+    REAL_KERNEL_DATA(func, DT_F64), REAL_KERNEL_DATA(func, DT_LONGDOUBLE),
+#define COMPLEX_KERNEL_DATA(func, dt) \
+    [UFUNC_##func][DT_COUNT + dt] = (void *)&LEVEL_TABLE.func##_complex[dt]
+#define UFUNC_COMPLEX_DATA(func) \
+    COMPLEX_KERNEL_DATA(func, DT_C64), COMPLEX_KERNEL_DATA(func, DT_C128),
+#define LEVEL_DATA                                                              \
+    {&LEVEL_TABLE,                                                              \
+     {SIGMOIDX_FAMILY(UFUNC_REAL_DATA) SIGMOIDX_COMPLEX_FAMILY(UFUNC_COMPLEX_DATA)}}
+
+typedef struct {
+    const kernel_table *table;
+    void *const data[UFUNC_COUNT][DT_COUNT + DT_COMPLEX_COUNT];
+} level_data;
+
+static const level_data data_by_level[] = {
+#define LEVEL_TABLE kernels_baseline
+    LEVEL_DATA,
+#undef LEVEL_TABLE
+#ifdef SIGMOIDX_X86_DISPATCH
+#define LEVEL_TABLE kernels_avx2
+    LEVEL_DATA,
+#undef LEVEL_TABLE
+#define LEVEL_TABLE kernels_avx512
+    LEVEL_DATA,
+#undef LEVEL_TABLE
+#endif
+#ifdef SIGMOIDX_NEON
+#define LEVEL_TABLE kernels_neon
+    LEVEL_DATA,
+#undef LEVEL_TABLE
+#endif
 };
 
 /* PyModule_Add (3.13+) for older Pythons: adds `value` and drops our
@@ -328,9 +354,11 @@ static int add_owned(PyObject *module, const char *name, PyObject *value)
     return result;
 }
 
-static int add_ufunc(PyObject *module, const ufunc_spec *spec, void *const *data)
+static int add_ufunc(PyObject *module, enum ufunc_index i, void *const *data)
 {
-    PyObject *ufunc = PyUFunc_FromFuncAndData(spec->loops, data, spec->types, spec->ntypes,
+    const ufunc_spec *spec = &ufunc_specs[i];
+    int ntypes = has_complex_loops[i] ? DT_COUNT + DT_COMPLEX_COUNT : DT_COUNT;
+    PyObject *ufunc = PyUFunc_FromFuncAndData(spec->loops, data, spec->types, ntypes,
                                               spec->nin, spec->nout, PyUFunc_None, spec->name,
                                               spec->doc, 0);
     if (ufunc == NULL)
@@ -545,8 +573,8 @@ static int sigmoidx_exec(PyObject *module)
     }
     const level_data *level = data_for(table);
     *(const level_data **)PyModule_GetState(module) = level;
-    for (size_t i = 0; i < sizeof ufunc_specs / sizeof ufunc_specs[0]; i++)
-        if (add_ufunc(module, &ufunc_specs[i], level->data[i]) < 0)
+    for (int i = 0; i < UFUNC_COUNT; i++)
+        if (add_ufunc(module, (enum ufunc_index)i, level->data[i]) < 0)
             return -1;
     if (PyModule_AddStringConstant(module, "kernel_level", table->name) < 0 ||
         add_owned(module, "supported_kernel_levels", supported_kernel_names()) < 0 ||

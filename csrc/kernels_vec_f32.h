@@ -1,13 +1,14 @@
 /*
  * float32 sigma, sigma' and log_sigmoid in float32 lanes, written once over
- * the vector layer (vec_avx2.h: 8 lanes, vec_avx512.h: 16): the kernel file of
- * a level includes its layer header, then this.  Every step is an IEEE
- * operation or an exact one, so every layer gives the same bits, except the
- * reciprocal each quotient starts from (vf32_recip): a division on avx2, the
- * 14-bit estimate vrcp14ps on avx512, after which one correction by the fused
- * residual leaves 2^-28 of the quotient instead of a rounding (sigma and
- * sigma'); the two levels then differ in the last bit of a few results (each
- * within 1 ULP).
+ * the vector layer (vec_avx2.h: 8 lanes, vec_neon.h: 4, vec_avx512.h: 16):
+ * the kernel file of a level includes its layer header, then this.  Every
+ * step is an IEEE operation or an exact one, so avx2 and neon give the same
+ * bits.  avx512 differs in three places, each held to the contract on its
+ * own: the reciprocal each quotient starts from (vf32_recip) is the 14-bit
+ * estimate vrcp14ps instead of a division (one correction by the fused
+ * residual leaves 2^-28 of the quotient instead of a rounding), exp's table
+ * has 32 entries instead of 8 (a shorter polynomial), and 2^k is applied by
+ * vscalefps; its results differ from avx2's in the last bit of a few inputs.
  *
  * The baseline evaluates float32 in float64; this stays in float32 and keeps
  * <= 1 ULP by carrying exp(-|x|) and 1 + exp(-|x|) as unevaluated sums
@@ -28,7 +29,7 @@
 
 #define HAVE_VEC_F32_KERNELS 1
 
-typedef struct { vf32 hi, lo; vi32 k; } exp_split_vf32;
+typedef struct { vf32 hi, lo, nf; vi32 n_bits; } exp_split_vf32;
 
 /* the bits of |x|: non-negative floats order like these integers, NaN above inf */
 static inline vi32 abs_bits_vf32(vf32 x)
@@ -42,46 +43,85 @@ static inline vm32 nan_mask_vf32(vf32 x)
     return vi32_gt(abs_bits_vf32(x), vi32_set(0x7f800000));
 }
 
-/* exp(-ax) for ax in [0, 104]: 2^k (hi + lo), hi in [0.91, 1.92], relative
- * error of hi + lo below 2^-27.8 (measured 2^-27.86): the roundings of the
- * reduced argument and of exp(r) - 1, each at most half an ULP of a number
- * below 2^-4, are left in (at most 0.07 ULP of the result); only the
- * rounding of hi is carried in lo.  Carrying those two as well costs time
- * (docs/performance.md) for 0.024 ULP less (0.7521 instead of 0.7761).
+/* exp(-ax) for ax in [0, 104]: 2^k (hi + lo), hi in [0.95, 1.98], relative
+ * error of hi + lo below 2^-27.7: the roundings of the reduced argument and of
+ * exp(r) - 1, each at most half an ULP of a number below 2^-4, are left in
+ * (at most 0.07 ULP of the result); only the rounding of hi is carried in lo.
  *
- * -ax = (8k + j) ln2/8 + r, |r| <= ln2/16: exp(-ax) = 2^k 2^(j/8) exp(r), the
- * eighths from a register table (no memory gather), exp(r) - 1 =
- * r + r^2 P(r) with P the Taylor series to r^3 (truncation < 2^-36).  The
- * steps carry v = -r and u_neg = -(exp(r) - 1), which saves negating ax
- * (rounding to nearest is symmetric: the values are exactly the negatives). */
+ * -ax = (N k + j) ln2/N + r, |r| <= ln2/2N, N = 2^VF32_EXP_TABLE_BITS (8 on
+ * avx2 and neon, 32 on avx512): exp(-ax) = 2^k 2^(j/N) exp(r), the table
+ * 2^(j/N) in registers (no memory gather), exp(r) - 1 = r + r^2 P(r) with P
+ * the Taylor series to r^3 (N = 8) or r (N = 32): truncation below 2^-36 and
+ * 2^-30.7.  The steps carry v = -r and u_neg = -(exp(r) - 1), which saves
+ * negating ax (rounding to nearest is symmetric: the values are exactly the
+ * negatives).  The table is float hi + lo (|lo| < 2^-24 hi); lo (1 + u) is
+ * taken as lo, which leaves out below 2^-24 |u| < 2^-28 (N = 8), 2^-30.5
+ * (N = 32) of the result. */
+#if VF32_EXP_TABLE_BITS == 5
+#define EXP_N_OVER_LN2 0x1.715476p+5f          /* 32/ln2 */
+#define EXP_LN2_OVER_N_HI 0x1.63p-6f           /* ln2/32 in 9 bits: n*HI exact, |n| < 2^13 */
+#define EXP_LN2_OVER_N_LO -0x1.bd0106p-18f
+#else
+#define EXP_N_OVER_LN2 0x1.715476p+3f          /* 8/ln2 */
+#define EXP_LN2_OVER_N_HI 0x1.62ep-4f          /* ln2/8 in 12 bits: n*HI exact, |n| < 2^11 */
+#define EXP_LN2_OVER_N_LO 0x1.0bfbe8p-18f
+#endif
+
 static inline exp_split_vf32 exp_neg_vf32(vf32 ax)
 {
     const vf32 magic = vf32_set(0x1.8p23f);
-    vf32 shifted = vf32_fnma(ax, vf32_set(0x1.715476p+3f), magic);
-    vf32 nf = vf32_sub(shifted, magic);
-    vi32 n = vi32_sub(vf32_bits(shifted), vf32_bits(magic));
-    /* v = ax + n ln2/8: n*LN2_8_HI and v_hi exact (12-bit constant, |n| < 2^11) */
-    vf32 v_hi = vf32_fma(nf, vf32_set(0x1.62ep-4f), ax);
-    vf32 v = vf32_fma(nf, vf32_set(0x1.0bfbe8p-18f), v_hi);
+    exp_split_vf32 e;
+    vf32 shifted = vf32_fnma(ax, vf32_set(EXP_N_OVER_LN2), magic);
+    e.nf = vf32_sub(shifted, magic);
+    /* n + the bits of magic, whose low 22 bits are 0: the table index */
+    e.n_bits = vf32_bits(shifted);
+    /* v = ax + n ln2/N, v_hi exact */
+    vf32 v_hi = vf32_fma(e.nf, vf32_set(EXP_LN2_OVER_N_HI), ax);
+    vf32 v = vf32_fma(e.nf, vf32_set(EXP_LN2_OVER_N_LO), v_hi);
     vf32 v2 = vf32_mul(v, v);
+#if VF32_EXP_TABLE_BITS == 5
+    vf32 p = vf32_fnma(v, vf32_set(1.0f / 6), vf32_set(0.5f));
+    vf32 t_hi = vf32_lookup32(
+        VTAB32_F32(0x1p+0f, 0x1.059b0ep+0f, 0x1.0b5586p+0f, 0x1.11301ep+0f, 0x1.172b84p+0f,
+                   0x1.1d4874p+0f, 0x1.2387a6p+0f, 0x1.29e9ep+0f, 0x1.306fep+0f, 0x1.371a74p+0f,
+                   0x1.3dea64p+0f, 0x1.44e086p+0f, 0x1.4bfdaep+0f, 0x1.5342b6p+0f, 0x1.5ab07ep+0f,
+                   0x1.6247ecp+0f, 0x1.6a09e6p+0f, 0x1.71f75ep+0f, 0x1.7a1148p+0f, 0x1.82589ap+0f,
+                   0x1.8ace54p+0f, 0x1.93737cp+0f, 0x1.9c4918p+0f, 0x1.a5503cp+0f, 0x1.ae89fap+0f,
+                   0x1.b7f77p+0f, 0x1.c199bep+0f, 0x1.cb720ep+0f, 0x1.d5818ep+0f, 0x1.dfc974p+0f,
+                   0x1.ea4afap+0f, 0x1.f50766p+0f),
+        e.n_bits);
+    vf32 t_lo = vf32_lookup32(
+        VTAB32_F32(0.0f, -0x1.9d4f52p-25f, 0x1.9f3122p-25f, -0x1.fdb496p-25f, -0x1.c15742p-27f,
+                   -0x1.d2e8cap-25f, 0x1.ceac48p-25f, -0x1.5c0424p-25f, 0x1.4636e2p-25f,
+                   -0x1.18aac6p-25f, 0x1.824684p-25f, 0x1.8624b4p-30f, -0x1.593abcp-25f,
+                   -0x1.2c561p-25f, -0x1.5bd5ecp-27f, -0x1.f8b55p-25f, 0x1.9fcef4p-26f,
+                   0x1.1d8beep-25f, -0x1.829fdp-25f, -0x1.accc7cp-26f, 0x1.15506ep-27f,
+                   -0x1.e64744p-25f, 0x1.51f848p-27f, -0x1.b83b54p-25f, -0x1.a94b14p-26f,
+                   -0x1.a09438p-25f, -0x1.3d56b2p-27f, -0x1.8837ccp-27f, -0x1.822dbcp-27f,
+                   -0x1.908c94p-25f, 0x1.52486cp-27f, -0x1.246ebp-26f),
+        e.n_bits);
+#else
     vf32 p = vf32_fma(v2, vf32_fnma(v, vf32_set(1.0f / 120), vf32_set(1.0f / 24)),
                       vf32_fnma(v, vf32_set(1.0f / 6), vf32_set(0.5f)));
-    vf32 u_neg = vf32_fnma(v2, p, v);
-    /* 2^(j/8) (1 + u), j the low three bits of n, the table as float hi + lo
-     * (|lo| < 2^-24 hi) */
     vf32 t_hi = vf32_lookup8(VTAB8_F32(0x1p+0f, 0x1.172b84p+0f, 0x1.306fep+0f, 0x1.4bfdaep+0f,
                                        0x1.6a09e6p+0f, 0x1.8ace54p+0f, 0x1.ae89fap+0f, 0x1.d5818ep+0f),
-                             n);
+                             e.n_bits);
     vf32 t_lo = vf32_lookup8(VTAB8_F32(0.0f, -0x1.c15742p-27f, 0x1.4636e2p-25f, -0x1.593abcp-25f,
                                        0x1.9fcef4p-26f, 0x1.15506ep-27f, -0x1.a94b14p-26f,
                                        -0x1.822dbcp-27f),
-                             n);
-    exp_split_vf32 e;
+                             e.n_bits);
+#endif
+    vf32 u_neg = vf32_fnma(v2, p, v);
+    /* t (1 + u) = hi + lo: hi rounded, t_hi - hi exact (Sterbenz) */
     e.hi = vf32_fnma(t_hi, u_neg, t_hi);
-    vf32 rounding = vf32_fnma(t_hi, u_neg, vf32_sub(t_hi, e.hi));  /* Sterbenz */
-    e.lo = vf32_add(rounding, vf32_fnma(t_lo, u_neg, t_lo));
-    e.k = vi32_sra(n, 3);
+    e.lo = vf32_fnma(t_hi, u_neg, vf32_add(vf32_sub(t_hi, e.hi), t_lo));
     return e;
+}
+
+/* k in exp(-ax) = 2^k (hi + lo), k in [-151, 0] */
+static inline vi32 exp_k_vf32(exp_split_vf32 e)
+{
+    return vi32_sra(vi32_sub(e.n_bits, vf32_bits(vf32_set(0x1.8p23f))), VF32_EXP_TABLE_BITS);
 }
 
 /* What the functions share: e = exp(-|x|) 2^-j = e_hi + e_lo and
@@ -108,13 +148,25 @@ static inline shared_vf32 shared_parts_vf32(vf32 x, int moderate)
     exp_split_vf32 m = exp_neg_vf32(vf32_from_bits(abs_bits));
 
     shared_vf32 p;
-    vi32 kc = moderate ? m.k : vi32_max(m.k, vi32_set(-100));
     p.x = x;
     p.moderate = moderate;
-    p.j = vi32_sub(m.k, kc);
-    /* hi 2^kc is normal: adding kc to the exponent field is the product */
-    p.e_hi = vf32_ldexp_normal(m.hi, kc);
-    p.e_lo = vf32_mul(m.lo, vf32_pow2i(kc));
+#ifdef VEC_HAS_SCALEF
+    if (moderate) {
+        /* 2^k = 2^floor(n/N), n/N exact */
+        vf32 k = vf32_mul(m.nf, vf32_set(1.0f / (1 << VF32_EXP_TABLE_BITS)));
+        p.j = vi32_set(0);
+        p.e_hi = vf32_scale_floor(m.hi, k);
+        p.e_lo = vf32_scale_floor(m.lo, k);
+    } else
+#endif
+    {
+        vi32 k = exp_k_vf32(m);
+        vi32 kc = moderate ? k : vi32_max(k, vi32_set(-100));
+        p.j = vi32_sub(k, kc);
+        /* hi 2^kc is normal: adding kc to the exponent field is the product */
+        p.e_hi = vf32_ldexp_normal(m.hi, kc);
+        p.e_lo = vf32_mul(m.lo, vf32_pow2i(kc));
+    }
     p.s_hi = vf32_add(one, p.e_hi);                    /* Fast2Sum, e <= 1 */
     p.s_lo = vf32_add(vf32_add(vf32_sub(one, p.s_hi), p.e_hi), p.e_lo);
     return p;
@@ -133,20 +185,34 @@ static inline vf32 finish_vf32(vf32 n_hi, vf32 n_lo, vf32 d_hi, vf32 d_lo, vi32 
     return vf32_add(y, vf32_zero_unless(nan_mask_vf32(p.x), p.x));
 }
 
-/* sigma = (x < 0 ? e : 1) / (1 + e) */
+/* sigma = n / (1 + e), n = (x < 0 ? e : 1), from q = n_hi r, r =
+ * vf32_recip(s_hi) in [1/2, 1] (s_hi in [1, 2]; checked for vrcp14ps over
+ * every float there), and the residual n - q (1 + e) = (n_hi - q) - q e_hi +
+ * (n_lo - q e_lo): n_hi - q is exact (Sterbenz: q in [n_hi/2, n_hi]); n_lo -
+ * q e_lo = e_lo (n_lo/e_lo - q) is e_lo (1 - q) ~ e_lo r for x < 0 and
+ * -e_lo r exactly for x >= 0, which is off by below 2^-14 e_lo (the
+ * reciprocal's error) where the result needs 2^-4 e_lo.  The quotient is
+ * then corrected once, sigma = q + residual r. */
 static inline vf32 sigmoid_vf32(shared_vf32 p)
 {
     vm32 negative = vf32_signbit(p.x);
     vf32 n_hi = vf32_select(negative, p.e_hi, vf32_set(1.0f));
-    vf32 n_lo = vf32_zero_unless(negative, p.e_lo);
-    return finish_vf32(n_hi, n_lo, p.s_hi, p.s_lo, vi32_zero_unless(negative, p.j), p);
+    vf32 inv = vf32_recip(p.s_hi);
+    vf32 q = vf32_mul(n_hi, inv);
+    vf32 residual = vf32_fnma(vf32_xor_sign(p.e_lo, p.x), inv, vf32_fnma(q, p.e_hi, vf32_sub(n_hi, q)));
+    vf32 y = vf32_fma(residual, inv, q);
+    if (p.moderate)
+        return y;
+    /* a NaN x is put back (adding a quiet NaN raises nothing) */
+    y = vf32_scale(y, vi32_zero_unless(negative, p.j));
+    return vf32_add(y, vf32_zero_unless(nan_mask_vf32(p.x), p.x));
 }
 
 /* sigma' = e / (1 + e)^2, (1 + e)^2 exact as d_hi + d_lo */
 static inline vf32 sigmoid_grad_vf32(shared_vf32 p)
 {
     vf32 d_hi = vf32_mul(p.s_hi, p.s_hi);
-    vf32 d_lo = vf32_add(vf32_fms(p.s_hi, p.s_hi, d_hi), vf32_mul(vf32_add(p.s_hi, p.s_hi), p.s_lo));
+    vf32 d_lo = vf32_fma(vf32_add(p.s_hi, p.s_hi), p.s_lo, vf32_fms(p.s_hi, p.s_hi, d_hi));
     return finish_vf32(p.e_hi, p.e_lo, d_hi, d_lo, p.j, p);
 }
 

@@ -3,15 +3,17 @@
  * float64 lanes (and float32 logit, evaluated in float64), written once over
  * the vector layer (vec_avx2.h: 4 lanes, vec_avx512.h: 8); and at the end
  * float64 sigmoid_backward, which gives the baseline's bits.  Every step is an
- * IEEE operation or an exact one, so every layer gives the same bits.
+ * IEEE operation or an exact one, so avx2 and neon give the same bits; avx512
+ * has a larger table in exp and applies 2^k by vscalefpd (see below).
  *
  * The baseline evaluates sigmoid_math.h's scalar functions; this is the same
- * formulation with an exp that is cheaper in vector registers: a four-entry
- * table of 2^(j/4) held in a register (no memory gather) leaves a
- * degree-10 polynomial on |r| <= ln2/8 instead of degree 15 on ln2/2, every
- * multiply-add is fused, and of the roundings inside exp only the last is
- * carried (see exp_neg_vf64).  Results are within 1 ULP of the true value
- * (benchmarks/accuracy.py) and may differ from the baseline's in the last bit.
+ * formulation with an exp that is cheaper in vector registers: a table of
+ * 2^(j/N) held in registers (no memory gather; N = 4 on avx2 and neon, 16 on
+ * avx512) leaves a degree-10 (degree-7) polynomial on |r| <= ln2/2N instead
+ * of degree 15 on ln2/2, every multiply-add is fused, and of the roundings
+ * inside exp only the last is carried (see exp_neg_vf64).  Results are within
+ * 1 ULP of the true value (benchmarks/accuracy.py) and may differ from the
+ * baseline's, and avx512's from avx2's, in the last bit.
  *
  * exp(-|x|) = 2^k (m_hi + m_lo), k in [-1077, 0], is formed with
  * kc = max(k, -1000), which keeps m_hi 2^kc normal (m_lo 2^kc, below 2^-1050,
@@ -28,7 +30,7 @@
 
 #define HAVE_VEC_F64_KERNELS 1
 
-typedef struct { vf64 hi, lo; vi64 k; } exp_split_vf64;
+typedef struct { vf64 hi, lo, nf; vi64 n_bits; } exp_split_vf64;
 
 /* the bits of |x|: non-negative doubles order like these integers, NaN above inf */
 static inline vi64 abs_bits_vf64(vf64 x)
@@ -42,51 +44,77 @@ static inline vm64 nan_mask_vf64(vf64 x)
     return vi64_gt(abs_bits_vf64(x), vi64_set(0x7ff0000000000000));
 }
 
-/* exp(-ax) for ax in [0, 746]: 2^k (hi + lo), hi in [0.91, 1.84], relative
- * error of hi + lo below 2^-55.8 (measured 2^-55.87): the roundings of the
- * reduced argument and of exp(r) - 1, each at most half an ULP of a number
- * below 2^-3, are left in (at most 0.14 ULP of the result); only the
- * rounding of hi is carried in lo.  Carrying those two as well costs time
- * (docs/performance.md) for 0.75 instead of 0.79 ULP at worst (subnormal
- * results), 0.51 instead of 0.62 on normal ones.
+/* exp(-ax) for ax in [0, 746]: 2^k (hi + lo), hi in [0.9, 1.98], relative
+ * error of hi + lo below 2^-55.8: the roundings of the reduced argument and
+ * of exp(r) - 1, each at most half an ULP of a number below 2^-3, are left
+ * in (at most 0.14 ULP of the result); only the rounding of hi is carried in
+ * lo.
  *
- * -ax = (4k + j) ln2/4 + r, |r| <= ln2/8: exp(-ax) = 2^k 2^(j/4) exp(r), with
- * exp(r) - 1 = r + r^2 P(r), P the Taylor series to r^8 (truncation
- * < 2^-64), by Estrin's scheme.  The steps carry v = -r and u_neg =
- * -(exp(r) - 1), which saves negating ax (rounding to nearest is symmetric:
- * the values are exactly the negatives). */
+ * -ax = (N k + j) ln2/N + r, |r| <= ln2/2N, N = 2^VF64_EXP_TABLE_BITS (4 on
+ * avx2 and neon, 16 on avx512): exp(-ax) = 2^k 2^(j/N) exp(r), with exp(r) -
+ * 1 = r + r^2 P(r), P the Taylor series to r^8 (N = 4) or r^5 (N = 16), by
+ * Estrin's scheme: truncation below 2^-64 and 2^-59.  The steps carry v = -r
+ * and u_neg = -(exp(r) - 1), which saves negating ax (rounding to nearest is
+ * symmetric: the values are exactly the negatives).  The table is double
+ * hi + lo. */
+#if VF64_EXP_TABLE_BITS == 4
+#define EXP64_N_OVER_LN2 0x1.71547652b82fep+4           /* 16/ln2 */
+#define EXP64_LN2_OVER_N_HI 0x1.62e42fefa0000p-5        /* 37 bits: n*HI exact, |n| < 2^15 */
+#define EXP64_LN2_OVER_N_LO 0x1.cf79abc9e3b3ap-44
+#else
+#define EXP64_N_OVER_LN2 0x1.71547652b82fep+2           /* 4/ln2 */
+#define EXP64_LN2_OVER_N_HI 0x1.62e42fefa2000p-3        /* 40 bits: n*HI exact, |n| < 2^13 */
+#define EXP64_LN2_OVER_N_LO 0x1.9ef35793c7673p-43
+#endif
+
 static inline exp_split_vf64 exp_neg_vf64(vf64 ax)
 {
     const vf64 magic = vf64_set(0x1.8p52);
-    vf64 shifted = vf64_fnma(ax, vf64_set(0x1.71547652b82fep+2), magic);
-    vf64 nf = vf64_sub(shifted, magic);
-    vi64 n = vi64_sub(vf64_bits(shifted), vf64_bits(magic));
-    /* v = ax + n ln2/4: n*LN2_4_HI and v_hi exact (40-bit constant, |n| < 2^13) */
-    vf64 v_hi = vf64_fma(nf, vf64_set(0x1.62e42fefa2000p-3), ax);
-    vf64 v = vf64_fma(nf, vf64_set(0x1.9ef35793c7673p-43), v_hi);
+    exp_split_vf64 e;
+    vf64 shifted = vf64_fnma(ax, vf64_set(EXP64_N_OVER_LN2), magic);
+    e.nf = vf64_sub(shifted, magic);
+    /* n + the bits of magic, whose low 51 bits are 0: the table index */
+    e.n_bits = vf64_bits(shifted);
+    /* v = ax + n ln2/N, v_hi exact */
+    vf64 v_hi = vf64_fma(e.nf, vf64_set(EXP64_LN2_OVER_N_HI), ax);
+    vf64 v = vf64_fma(e.nf, vf64_set(EXP64_LN2_OVER_N_LO), v_hi);
 
     /* P(r) with r = -v: the odd coefficients change sign */
     vf64 v2 = vf64_mul(v, v), v4 = vf64_mul(v2, v2);
     vf64 c01 = vf64_fnma(v, vf64_set(1.0 / 6), vf64_set(1.0 / 2));
     vf64 c23 = vf64_fnma(v, vf64_set(1.0 / 120), vf64_set(1.0 / 24));
     vf64 c45 = vf64_fnma(v, vf64_set(1.0 / 5040), vf64_set(1.0 / 720));
-    vf64 c67 = vf64_fnma(v, vf64_set(1.0 / 362880), vf64_set(1.0 / 40320));
     vf64 c03 = vf64_fma(v2, c23, c01);
+#if VF64_EXP_TABLE_BITS == 4
+    vf64 p = vf64_fma(v4, c45, c03);
+    vf64 t_hi = vf64_lookup16(
+        VTAB16_F64(0x1p+0, 0x1.0b5586cf9890fp+0, 0x1.172b83c7d517bp+0, 0x1.2387a6e756238p+0,
+                   0x1.306fe0a31b715p+0, 0x1.3dea64c123422p+0, 0x1.4bfdad5362a27p+0,
+                   0x1.5ab07dd485429p+0, 0x1.6a09e667f3bcdp+0, 0x1.7a11473eb0187p+0,
+                   0x1.8ace5422aa0dbp+0, 0x1.9c49182a3f09p+0, 0x1.ae89f995ad3adp+0,
+                   0x1.c199bdd85529cp+0, 0x1.d5818dcfba487p+0, 0x1.ea4afa2a490dap+0),
+        e.n_bits);
+    vf64 t_lo = vf64_lookup16(
+        VTAB16_F64(0.0, 0x1.8a62e4adc610bp-54, -0x1.19041b9d78a76p-55, 0x1.9b07eb6c70573p-54,
+                   0x1.6f46ad23182e4p-55, 0x1.ada0911f09ebcp-55, 0x1.d4397afec42e2p-56,
+                   0x1.6324c054647adp-54, -0x1.bdd3413b26456p-54, -0x1.41577ee04992fp-55,
+                   0x1.6e9f156864b27p-54, 0x1.c7c46b071f2bep-56, 0x1.7a1cd345dcc81p-54,
+                   0x1.11065895048ddp-55, 0x1.2ed02d75b3707p-55, -0x1.e9c23179c2893p-54),
+        e.n_bits);
+#else
+    vf64 c67 = vf64_fnma(v, vf64_set(1.0 / 362880), vf64_set(1.0 / 40320));
     vf64 c47 = vf64_fma(v2, c67, c45);
     vf64 c48 = vf64_fma(v4, vf64_set(1.0 / 3628800), c47);
     vf64 p = vf64_fma(v4, c48, c03);
-    vf64 u_neg = vf64_fnma(v2, p, v);
-
-    /* 2^(j/4) (1 + u), j the low two bits of n, the table as hi + lo */
     vf64 t_hi = vf64_lookup4(VTAB4_F64(0x1p+0, 0x1.306fe0a31b715p+0,
-                                       0x1.6a09e667f3bcdp+0, 0x1.ae89f995ad3adp+0), n);
+                                       0x1.6a09e667f3bcdp+0, 0x1.ae89f995ad3adp+0), e.n_bits);
     vf64 t_lo = vf64_lookup4(VTAB4_F64(0.0, 0x1.6f46ad23182e4p-55,
-                                       -0x1.bdd3413b26456p-54, 0x1.7a1cd345dcc81p-54), n);
-    exp_split_vf64 e;
+                                       -0x1.bdd3413b26456p-54, 0x1.7a1cd345dcc81p-54), e.n_bits);
+#endif
+    vf64 u_neg = vf64_fnma(v2, p, v);
+    /* t (1 + u) = hi + lo: hi rounded, t_hi - hi exact (Sterbenz) */
     e.hi = vf64_fnma(t_hi, u_neg, t_hi);
-    vf64 rounding = vf64_fnma(t_hi, u_neg, vf64_sub(t_hi, e.hi));  /* Sterbenz */
-    e.lo = vf64_add(rounding, vf64_fnma(t_lo, u_neg, t_lo));
-    e.k = vi64_sra_small(n, 2);                             /* |n| < 2^13 */
+    e.lo = vf64_add(vf64_fnma(t_hi, u_neg, vf64_sub(t_hi, e.hi)), vf64_fnma(t_lo, u_neg, t_lo));
     return e;
 }
 
@@ -103,10 +131,24 @@ static inline scaled_exp_vf64 exp_neg_abs_vf64(vf64 x, int moderate)
     if (!moderate)
         abs_bits = vi64_min(abs_bits, vi64_set(0x4087500000000000));
     exp_split_vf64 m = exp_neg_vf64(vf64_from_bits(abs_bits));
-    vi64 kc = moderate ? m.k : vi64_max_small(m.k, vi64_set(-1000));
+    scaled_exp_vf64 e;
+#ifdef VEC_HAS_SCALEF
+    if (moderate) {
+        /* 2^k = 2^floor(n/N), n/N exact */
+        vf64 k = vf64_mul(m.nf, vf64_set(1.0 / (1 << VF64_EXP_TABLE_BITS)));
+        e.e_hi = vf64_scale_floor(m.hi, k);
+        e.e_lo = vf64_scale_floor(m.lo, k);
+        e.j = vi64_set(0);
+        return e;
+    }
+#endif
+    /* k = n >> bits, |n| < 2^15 */
+    vi64 k = vi64_sra_small(vi64_sub(m.n_bits, vf64_bits(vf64_set(0x1.8p52))), VF64_EXP_TABLE_BITS);
+    vi64 kc = moderate ? k : vi64_max_small(k, vi64_set(-1000));
     /* hi 2^kc is normal: adding kc to the exponent field is the product */
-    scaled_exp_vf64 e = {vf64_ldexp_normal(m.hi, kc), vf64_mul(m.lo, vf64_pow2i(kc)),
-                         vi64_sub(m.k, kc)};
+    e.e_hi = vf64_ldexp_normal(m.hi, kc);
+    e.e_lo = vf64_mul(m.lo, vf64_pow2i(kc));
+    e.j = vi64_sub(k, kc);
     return e;
 }
 
@@ -150,14 +192,23 @@ static inline vf64 finish_vf64(vf64 n_hi, vf64 n_lo, vf64 d_hi, vf64 d_lo, vi64 
     return vf64_add(y, vf64_zero_unless(nan_mask_vf64(p.x), p.x));
 }
 
-/* sigma = (x < 0 ? e : 1) / (1 + e) */
+/* sigma = n / (1 + e), n = (x < 0 ? e : 1), as kernels_vec_f32.h's
+ * sigmoid_vf32: q = n_hi r, r = 1/s_hi rounded (in [1/2, 1]), the residual
+ * (n_hi - q) - q e_hi + (n_lo - q e_lo) with n_hi - q exact and n_lo - q e_lo
+ * taken as -+e_lo r (off by below 2^-52 e_lo), then sigma = q + residual r. */
 static inline vf64 sigmoid_vf64(shared_vf64 p)
 {
     vm64 negative = vf64_signbit(p.x);
     vf64 n_hi = vf64_select(negative, p.e_hi, vf64_set(1.0));
-    vf64 n_lo = vf64_zero_unless(negative, p.e_lo);
-    vi64 j = p.moderate ? p.j : vi64_select(negative, p.j, vi64_set(0));
-    return finish_vf64(n_hi, n_lo, p.s_hi, p.s_lo, j, p);
+    vf64 inv = vf64_div(vf64_set(1.0), p.s_hi);
+    vf64 q = vf64_mul(n_hi, inv);
+    vf64 residual = vf64_fnma(vf64_xor_sign(p.e_lo, p.x), inv, vf64_fnma(q, p.e_hi, vf64_sub(n_hi, q)));
+    vf64 y = vf64_fma(residual, inv, q);
+    if (p.moderate)
+        return y;
+    /* a NaN x is put back (adding a quiet NaN raises nothing) */
+    y = vf64_scale(y, vi64_select(negative, p.j, vi64_set(0)));
+    return vf64_add(y, vf64_zero_unless(nan_mask_vf64(p.x), p.x));
 }
 
 /* sigma' = e / (1 + e)^2, (1 + e)^2 exact as d_hi + d_lo */

@@ -29,6 +29,9 @@
 /* vectors in flight per step of the array loops: their long dependency chains
  * overlap within the out-of-order window */
 #define VEC_BLOCKS 4
+/* exp's tables of 2^(j/N): 8 float32 and 4 float64 entries, one permute each */
+#define VF32_EXP_TABLE_BITS 3
+#define VF64_EXP_TABLE_BITS 2
 
 typedef __m256 vf32;
 typedef __m256i vi32;
@@ -71,6 +74,8 @@ VEC_INLINE vf32 vf32_max(vf32 a, vf32 b) { return _mm256_max_ps(a, b); }
  * the bits of a division; vec_avx512.h gives vrcp14ps, within 2^-14. */
 VEC_INLINE vf32 vf32_recip(vf32 d) { return _mm256_div_ps(_mm256_set1_ps(1.0f), d); }
 VEC_INLINE vf32 vf32_neg(vf32 a) { return _mm256_xor_ps(a, _mm256_set1_ps(-0.0f)); }
+/* a with its sign flipped where b's sign bit is set */
+VEC_INLINE vf32 vf32_xor_sign(vf32 a, vf32 b) { return _mm256_xor_ps(a, _mm256_and_ps(b, _mm256_set1_ps(-0.0f))); }
 /* a b + c, c - a b, a b - c, each rounded once */
 VEC_INLINE vf32 vf32_fma(vf32 a, vf32 b, vf32 c) { return _mm256_fmadd_ps(a, b, c); }
 VEC_INLINE vf32 vf32_fnma(vf32 a, vf32 b, vf32 c) { return _mm256_fnmadd_ps(a, b, c); }
@@ -175,6 +180,7 @@ VEC_INLINE vf64 vf64_div(vf64 a, vf64 b) { return _mm256_div_pd(a, b); }
 VEC_INLINE vf64 vf64_min(vf64 a, vf64 b) { return _mm256_min_pd(a, b); }
 VEC_INLINE vf64 vf64_max(vf64 a, vf64 b) { return _mm256_max_pd(a, b); }
 VEC_INLINE vf64 vf64_neg(vf64 a) { return _mm256_xor_pd(a, _mm256_set1_pd(-0.0)); }
+VEC_INLINE vf64 vf64_xor_sign(vf64 a, vf64 b) { return _mm256_xor_pd(a, _mm256_and_pd(b, _mm256_set1_pd(-0.0))); }
 VEC_INLINE vf64 vf64_fma(vf64 a, vf64 b, vf64 c) { return _mm256_fmadd_pd(a, b, c); }
 VEC_INLINE vf64 vf64_fnma(vf64 a, vf64 b, vf64 c) { return _mm256_fnmadd_pd(a, b, c); }
 VEC_INLINE vf64 vf64_fms(vf64 a, vf64 b, vf64 c) { return _mm256_fmsub_pd(a, b, c); }

@@ -26,6 +26,13 @@
 #define VF32_LANES 16
 #define VF64_LANES 8
 #define VEC_BLOCKS 4
+/* exp's tables of 2^(j/N) (kernels_vec_f32.h, kernels_vec_f64.h): 32 float32
+ * and 16 float64 entries, each one vpermt2ps / vpermt2pd on two registers,
+ * which leaves shorter polynomials than avx2's 8 and 4 entries */
+#define VF32_EXP_TABLE_BITS 5
+#define VF64_EXP_TABLE_BITS 4
+/* vscalefps / vscalefpd: the kernels scale by 2^k with vf32_scale_floor */
+#define VEC_HAS_SCALEF 1
 
 typedef __m512 vf32;
 typedef __m512i vi32;
@@ -112,11 +119,28 @@ VEC_INLINE vf32 vf32_ldexp_normal(vf32 a, vi32 k)
 /* vscalefps: a 2^k rounded once, as a times the exact power of two */
 VEC_INLINE vf32 vf32_scale(vf32 a, vi32 k) { return _mm512_scalef_ps(a, _mm512_cvtepi32_ps(k)); }
 
-/* the 8-entry table twice over 16 lanes: vpermps uses the low four bits of n */
-typedef vf32 vtab8_f32;
-#define VTAB8_F32(t0, t1, t2, t3, t4, t5, t6, t7) \
-    _mm512_setr_ps(t0, t1, t2, t3, t4, t5, t6, t7, t0, t1, t2, t3, t4, t5, t6, t7)
-VEC_INLINE vf32 vf32_lookup8(vtab8_f32 table, vi32 n) { return _mm512_permutexvar_ps(n, table); }
+/* a 2^floor(f), rounded once (vscalefps): exact where the result is normal */
+VEC_INLINE vf32 vf32_scale_floor(vf32 a, vf32 f) { return _mm512_scalef_ps(a, f); }
+/* a with its sign flipped where b's sign bit is set (one vpternlogd) */
+VEC_INLINE vf32 vf32_xor_sign(vf32 a, vf32 b)
+{
+    return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(_mm512_castps_si512(a), _mm512_castps_si512(b),
+                                                         _mm512_set1_epi32(INT32_MIN), 0x78));
+}
+
+/* A 32-entry table in two registers, looked up by the low five bits of n
+ * (vpermt2ps). */
+typedef struct { __m512 low, high; } vtab32_f32;
+#define VTAB32_F32(t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, t16, t17, \
+                   t18, t19, t20, t21, t22, t23, t24, t25, t26, t27, t28, t29, t30, t31)           \
+    ((vtab32_f32){_mm512_setr_ps(t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14,   \
+                                 t15),                                                              \
+                  _mm512_setr_ps(t16, t17, t18, t19, t20, t21, t22, t23, t24, t25, t26, t27, t28,  \
+                                 t29, t30, t31)})
+VEC_INLINE vf32 vf32_lookup32(vtab32_f32 table, vi32 n)
+{
+    return _mm512_permutex2var_ps(table.low, n, table.high);
+}
 
 VEC_INLINE vf32 vf32_load_f16(const uint16_t *p)
 {
@@ -205,10 +229,22 @@ VEC_INLINE vf64 vf64_ldexp_normal(vf64 a, vi64 k)
 }
 /* (int64 -> double needs AVX-512DQ: the exact power of two instead of vscalefpd) */
 VEC_INLINE vf64 vf64_scale(vf64 a, vi64 k) { return _mm512_mul_pd(a, vf64_pow2i(k)); }
+VEC_INLINE vf64 vf64_scale_floor(vf64 a, vf64 f) { return _mm512_scalef_pd(a, f); }
+VEC_INLINE vf64 vf64_xor_sign(vf64 a, vf64 b)
+{
+    return _mm512_castsi512_pd(_mm512_ternarylogic_epi64(_mm512_castpd_si512(a), _mm512_castpd_si512(b),
+                                                         _mm512_set1_epi64(INT64_MIN), 0x78));
+}
 
-/* the 4-entry table twice over 8 lanes: vpermpd uses the low three bits of n */
-typedef vf64 vtab4_f64;
-#define VTAB4_F64(t0, t1, t2, t3) _mm512_setr_pd(t0, t1, t2, t3, t0, t1, t2, t3)
-VEC_INLINE vf64 vf64_lookup4(vtab4_f64 table, vi64 n) { return _mm512_permutexvar_pd(n, table); }
+/* A 16-entry table in two registers, looked up by the low four bits of n
+ * (vpermt2pd). */
+typedef struct { __m512d low, high; } vtab16_f64;
+#define VTAB16_F64(t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15)            \
+    ((vtab16_f64){_mm512_setr_pd(t0, t1, t2, t3, t4, t5, t6, t7),                                  \
+                  _mm512_setr_pd(t8, t9, t10, t11, t12, t13, t14, t15)})
+VEC_INLINE vf64 vf64_lookup16(vtab16_f64 table, vi64 n)
+{
+    return _mm512_permutex2var_pd(table.low, n, table.high);
+}
 
 #endif

@@ -31,6 +31,8 @@
 /* 128-bit vectors have half or a quarter of the x86 lanes: more of them in
  * flight per step to fill the out-of-order window */
 #define VEC_BLOCKS 8
+#define VF32_EXP_TABLE_BITS 3
+#define VF64_EXP_TABLE_BITS 2
 
 typedef float32x4_t vf32;
 typedef int32x4_t vi32;
@@ -68,6 +70,12 @@ VEC_INLINE vf32 vf32_min(vf32 a, vf32 b) { return vbslq_f32(vcltq_f32(a, b), a, 
 VEC_INLINE vf32 vf32_max(vf32 a, vf32 b) { return vbslq_f32(vcgtq_f32(a, b), a, b); }
 VEC_INLINE vf32 vf32_recip(vf32 d) { return vdivq_f32(vdupq_n_f32(1.0f), d); }
 VEC_INLINE vf32 vf32_neg(vf32 a) { return vnegq_f32(a); }
+/* a with its sign flipped where b's sign bit is set */
+VEC_INLINE vf32 vf32_xor_sign(vf32 a, vf32 b)
+{
+    return vreinterpretq_f32_u32(veorq_u32(vreinterpretq_u32_f32(a),
+                                           vandq_u32(vreinterpretq_u32_f32(b), vdupq_n_u32(0x80000000u))));
+}
 /* a b + c, c - a b, a b - c, each rounded once (the last: -(c - a b), exact negation) */
 VEC_INLINE vf32 vf32_fma(vf32 a, vf32 b, vf32 c) { return vfmaq_f32(c, a, b); }
 VEC_INLINE vf32 vf32_fnma(vf32 a, vf32 b, vf32 c) { return vfmsq_f32(c, a, b); }
@@ -176,6 +184,11 @@ VEC_INLINE vf64 vf64_div(vf64 a, vf64 b) { return vdivq_f64(a, b); }
 VEC_INLINE vf64 vf64_min(vf64 a, vf64 b) { return vbslq_f64(vcltq_f64(a, b), a, b); }
 VEC_INLINE vf64 vf64_max(vf64 a, vf64 b) { return vbslq_f64(vcgtq_f64(a, b), a, b); }
 VEC_INLINE vf64 vf64_neg(vf64 a) { return vnegq_f64(a); }
+VEC_INLINE vf64 vf64_xor_sign(vf64 a, vf64 b)
+{
+    return vreinterpretq_f64_u64(veorq_u64(vreinterpretq_u64_f64(a),
+                                           vandq_u64(vreinterpretq_u64_f64(b), vdupq_n_u64(0x8000000000000000u))));
+}
 VEC_INLINE vf64 vf64_fma(vf64 a, vf64 b, vf64 c) { return vfmaq_f64(c, a, b); }
 VEC_INLINE vf64 vf64_fnma(vf64 a, vf64 b, vf64 c) { return vfmsq_f64(c, a, b); }
 VEC_INLINE vf64 vf64_fms(vf64 a, vf64 b, vf64 c) { return vnegq_f64(vfmsq_f64(c, a, b)); }

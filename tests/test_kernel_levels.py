@@ -3,11 +3,12 @@
 Each level runs in a subprocess (SIGMOIDX_CPU is read once, at import) on the
 same inputs.  Levels that run the same algorithm for a dtype must give the same
 bits: avx2 and avx512 share their float32 and float64 vector kernels (one
-source over two vector layers, 8/4 and 16/8 lanes), and their float64 results
-(and float32 logit) are the same bits; avx512 forms the float32 quotients from
-vrcp14ps instead of a division (one correction step either way), so its float32
-sigmoid, sigmoid_grad and sigmoid_and_grad, and the float16 results that go
-through them, are a different algorithm.  The baseline
+source over two vector layers, 8/4 and 16/8 lanes), but avx512's exp(-|x|) has
+a larger table (32 float32 / 16 float64 entries instead of 8 / 4, a shorter
+polynomial) and its float32 quotients start from vrcp14ps instead of a
+division, so every result that goes through exp (all but logit), and the
+float16 results that go through those, is a different algorithm there; logit
+gives the same bits on both.  The baseline
 evaluates float32 in float64 and float64 with the scalar functions; everything
 else runs the same scalar code, vectorised by the compiler, on every level.
 Where the algorithms differ, the results may differ by at most one ULP (each is
@@ -39,20 +40,19 @@ VECTOR_RESULTS = {
 }
 
 
-# the float32 results for which avx512 starts the quotient from vrcp14ps
-# (csrc/vec_avx512.h, vf32_recip) where avx2 divides; float16 goes through them
-RECIPROCAL_ESTIMATE = ("sigmoid", "sigmoid_grad", "sigmoid_and_grad0", "sigmoid_and_grad1")
+# the vector results that go through exp(-|x|): on avx512 with a larger table
+# (csrc/vec_avx512.h, VF32_EXP_TABLE_BITS, VF64_EXP_TABLE_BITS), and for
+# float32 sigmoid and sigmoid_grad from vrcp14ps (vf32_recip)
+THROUGH_EXP = ("sigmoid", "sigmoid_grad", "sigmoid_and_grad0", "sigmoid_and_grad1", "log_sigmoid")
 
 
 def algorithm(level, dtype_name, function):
     """Which algorithm a level runs for a dtype and function (csrc/kernels_*.c)."""
-    estimate = level == "avx512" and function in RECIPROCAL_ESTIMATE
+    avx512_exp = level == "avx512" and function in THROUGH_EXP
     if dtype_name == "float16":
-        return "float32 kernel with vrcp14ps, rounded" if estimate else "float32 kernel, rounded"
+        return "float32 kernel with avx512's exp, rounded" if avx512_exp else "float32 kernel, rounded"
     if level != "baseline" and function in VECTOR_RESULTS.get(dtype_name, ()):
-        if estimate and dtype_name == "float32":
-            return "float32 vector kernel with vrcp14ps"
-        return f"{dtype_name} vector kernel"
+        return f"{dtype_name} vector kernel" + (" with avx512's exp" if avx512_exp else "")
     return "scalar math, vectorised by the compiler"
 
 

@@ -114,7 +114,12 @@ static inline exp_split_vf64 exp_neg_vf64(vf64 ax)
     vf64 u_neg = vf64_fnma(v2, p, v);
     /* t (1 + u) = hi + lo: hi rounded, t_hi - hi exact (Sterbenz) */
     e.hi = vf64_fnma(t_hi, u_neg, t_hi);
+#if VF64_EXP_TABLE_BITS == 4
+    /* lo (1 + u) taken as lo: below 2^-53 |u| < 2^-58.5 of the result left out */
+    e.lo = vf64_fnma(t_hi, u_neg, vf64_add(vf64_sub(t_hi, e.hi), t_lo));
+#else
     e.lo = vf64_add(vf64_fnma(t_hi, u_neg, vf64_sub(t_hi, e.hi)), vf64_fnma(t_lo, u_neg, t_lo));
+#endif
     return e;
 }
 

@@ -29,7 +29,7 @@
 
 #define HAVE_VEC_F32_KERNELS 1
 
-typedef struct { vf32 hi, lo, nf; vi32 n_bits; } exp_split_vf32;
+typedef struct { vf32 hi, lo, n_over_n; vi32 n_bits; } exp_split_vf32;
 
 /* the bits of |x|: non-negative floats order like these integers, NaN above inf */
 static inline vi32 abs_bits_vf32(vf32 x)
@@ -58,26 +58,25 @@ static inline vm32 nan_mask_vf32(vf32 x)
  * taken as lo, which leaves out below 2^-24 |u| < 2^-28 (N = 8), 2^-30.5
  * (N = 32) of the result. */
 #if VF32_EXP_TABLE_BITS == 5
-#define EXP_N_OVER_LN2 0x1.715476p+5f          /* 32/ln2 */
-#define EXP_LN2_OVER_N_HI 0x1.63p-6f           /* ln2/32 in 9 bits: n*HI exact, |n| < 2^13 */
-#define EXP_LN2_OVER_N_LO -0x1.bd0106p-18f
+#define EXP_LN2_HI 0x1.63p-1f              /* ln2 in 9 bits: n/N HI exact, |n| < 2^13 */
+#define EXP_LN2_LO -0x1.bd0106p-13f
 #else
-#define EXP_N_OVER_LN2 0x1.715476p+3f          /* 8/ln2 */
-#define EXP_LN2_OVER_N_HI 0x1.62ep-4f          /* ln2/8 in 12 bits: n*HI exact, |n| < 2^11 */
-#define EXP_LN2_OVER_N_LO 0x1.0bfbe8p-18f
+#define EXP_LN2_HI 0x1.62ep-1f             /* ln2 in 12 bits: n/N HI exact, |n| < 2^11 */
+#define EXP_LN2_LO 0x1.0bfbe8p-15f
 #endif
 
 static inline exp_split_vf32 exp_neg_vf32(vf32 ax)
 {
-    const vf32 magic = vf32_set(0x1.8p23f);
+    /* 1.5 2^(23 - bits): adding it rounds to a multiple of 1/N */
+    const vf32 magic = vf32_set(0x1.8p23f / (1 << VF32_EXP_TABLE_BITS));
     exp_split_vf32 e;
-    vf32 shifted = vf32_fnma(ax, vf32_set(EXP_N_OVER_LN2), magic);
-    e.nf = vf32_sub(shifted, magic);
+    vf32 shifted = vf32_fnma(ax, vf32_set(0x1.715476p+0f), magic);   /* 1/ln2 */
+    e.n_over_n = vf32_sub(shifted, magic);
     /* n + the bits of magic, whose low 22 bits are 0: the table index */
     e.n_bits = vf32_bits(shifted);
-    /* v = ax + n ln2/N, v_hi exact */
-    vf32 v_hi = vf32_fma(e.nf, vf32_set(EXP_LN2_OVER_N_HI), ax);
-    vf32 v = vf32_fma(e.nf, vf32_set(EXP_LN2_OVER_N_LO), v_hi);
+    /* v = ax + (n/N) ln2, v_hi exact */
+    vf32 v_hi = vf32_fma(e.n_over_n, vf32_set(EXP_LN2_HI), ax);
+    vf32 v = vf32_fma(e.n_over_n, vf32_set(EXP_LN2_LO), v_hi);
     vf32 v2 = vf32_mul(v, v);
 #if VF32_EXP_TABLE_BITS == 5
     vf32 p = vf32_fnma(v, vf32_set(1.0f / 6), vf32_set(0.5f));
@@ -121,7 +120,8 @@ static inline exp_split_vf32 exp_neg_vf32(vf32 ax)
 /* k in exp(-ax) = 2^k (hi + lo), k in [-151, 0] */
 static inline vi32 exp_k_vf32(exp_split_vf32 e)
 {
-    return vi32_sra(vi32_sub(e.n_bits, vf32_bits(vf32_set(0x1.8p23f))), VF32_EXP_TABLE_BITS);
+    vi32 magic_bits = vf32_bits(vf32_set(0x1.8p23f / (1 << VF32_EXP_TABLE_BITS)));
+    return vi32_sra(vi32_sub(e.n_bits, magic_bits), VF32_EXP_TABLE_BITS);
 }
 
 /* What the functions share: e = exp(-|x|) 2^-j = e_hi + e_lo and
@@ -152,11 +152,10 @@ static inline shared_vf32 shared_parts_vf32(vf32 x, int moderate)
     p.moderate = moderate;
 #ifdef VEC_HAS_SCALEF
     if (moderate) {
-        /* 2^k = 2^floor(n/N), n/N exact */
-        vf32 k = vf32_mul(m.nf, vf32_set(1.0f / (1 << VF32_EXP_TABLE_BITS)));
+        /* 2^k = 2^floor(n/N) */
         p.j = vi32_set(0);
-        p.e_hi = vf32_scale_floor(m.hi, k);
-        p.e_lo = vf32_scale_floor(m.lo, k);
+        p.e_hi = vf32_scale_floor(m.hi, m.n_over_n);
+        p.e_lo = vf32_scale_floor(m.lo, m.n_over_n);
     } else
 #endif
     {

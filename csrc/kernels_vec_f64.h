@@ -30,7 +30,7 @@
 
 #define HAVE_VEC_F64_KERNELS 1
 
-typedef struct { vf64 hi, lo, nf; vi64 n_bits; } exp_split_vf64;
+typedef struct { vf64 hi, lo, n_over_n; vi64 n_bits; } exp_split_vf64;
 
 /* the bits of |x|: non-negative doubles order like these integers, NaN above inf */
 static inline vi64 abs_bits_vf64(vf64 x)
@@ -58,26 +58,25 @@ static inline vm64 nan_mask_vf64(vf64 x)
  * symmetric: the values are exactly the negatives).  The table is double
  * hi + lo. */
 #if VF64_EXP_TABLE_BITS == 4
-#define EXP64_N_OVER_LN2 0x1.71547652b82fep+4           /* 16/ln2 */
-#define EXP64_LN2_OVER_N_HI 0x1.62e42fefa0000p-5        /* 37 bits: n*HI exact, |n| < 2^15 */
-#define EXP64_LN2_OVER_N_LO 0x1.cf79abc9e3b3ap-44
+#define EXP64_LN2_HI 0x1.62e42fefa0000p-1      /* 37 bits: n/N HI exact, |n| < 2^15 */
+#define EXP64_LN2_LO 0x1.cf79abc9e3b3ap-40
 #else
-#define EXP64_N_OVER_LN2 0x1.71547652b82fep+2           /* 4/ln2 */
-#define EXP64_LN2_OVER_N_HI 0x1.62e42fefa2000p-3        /* 40 bits: n*HI exact, |n| < 2^13 */
-#define EXP64_LN2_OVER_N_LO 0x1.9ef35793c7673p-43
+#define EXP64_LN2_HI 0x1.62e42fefa2000p-1      /* 40 bits: n/N HI exact, |n| < 2^13 */
+#define EXP64_LN2_LO 0x1.9ef35793c7673p-41
 #endif
 
 static inline exp_split_vf64 exp_neg_vf64(vf64 ax)
 {
-    const vf64 magic = vf64_set(0x1.8p52);
+    /* 1.5 2^(52 - bits): adding it rounds to a multiple of 1/N */
+    const vf64 magic = vf64_set(0x1.8p52 / (1 << VF64_EXP_TABLE_BITS));
     exp_split_vf64 e;
-    vf64 shifted = vf64_fnma(ax, vf64_set(EXP64_N_OVER_LN2), magic);
-    e.nf = vf64_sub(shifted, magic);
+    vf64 shifted = vf64_fnma(ax, vf64_set(0x1.71547652b82fep+0), magic);   /* 1/ln2 */
+    e.n_over_n = vf64_sub(shifted, magic);
     /* n + the bits of magic, whose low 51 bits are 0: the table index */
     e.n_bits = vf64_bits(shifted);
-    /* v = ax + n ln2/N, v_hi exact */
-    vf64 v_hi = vf64_fma(e.nf, vf64_set(EXP64_LN2_OVER_N_HI), ax);
-    vf64 v = vf64_fma(e.nf, vf64_set(EXP64_LN2_OVER_N_LO), v_hi);
+    /* v = ax + (n/N) ln2, v_hi exact */
+    vf64 v_hi = vf64_fma(e.n_over_n, vf64_set(EXP64_LN2_HI), ax);
+    vf64 v = vf64_fma(e.n_over_n, vf64_set(EXP64_LN2_LO), v_hi);
 
     /* P(r) with r = -v: the odd coefficients change sign */
     vf64 v2 = vf64_mul(v, v), v4 = vf64_mul(v2, v2);
@@ -139,16 +138,16 @@ static inline scaled_exp_vf64 exp_neg_abs_vf64(vf64 x, int moderate)
     scaled_exp_vf64 e;
 #ifdef VEC_HAS_SCALEF
     if (moderate) {
-        /* 2^k = 2^floor(n/N), n/N exact */
-        vf64 k = vf64_mul(m.nf, vf64_set(1.0 / (1 << VF64_EXP_TABLE_BITS)));
-        e.e_hi = vf64_scale_floor(m.hi, k);
-        e.e_lo = vf64_scale_floor(m.lo, k);
+        /* 2^k = 2^floor(n/N) */
+        e.e_hi = vf64_scale_floor(m.hi, m.n_over_n);
+        e.e_lo = vf64_scale_floor(m.lo, m.n_over_n);
         e.j = vi64_set(0);
         return e;
     }
 #endif
     /* k = n >> bits, |n| < 2^15 */
-    vi64 k = vi64_sra_small(vi64_sub(m.n_bits, vf64_bits(vf64_set(0x1.8p52))), VF64_EXP_TABLE_BITS);
+    vi64 magic_bits = vf64_bits(vf64_set(0x1.8p52 / (1 << VF64_EXP_TABLE_BITS)));
+    vi64 k = vi64_sra_small(vi64_sub(m.n_bits, magic_bits), VF64_EXP_TABLE_BITS);
     vi64 kc = moderate ? k : vi64_max_small(k, vi64_set(-1000));
     /* hi 2^kc is normal: adding kc to the exponent field is the product */
     e.e_hi = vf64_ldexp_normal(m.hi, kc);

@@ -109,9 +109,11 @@ def half_and_half(f, halves, repeat):
 @pytest.mark.parametrize("f", [f for f in UFUNCS if f.nin == 1], ids=name)
 def test_two_threads_on_two_halves_are_faster(f):
     """Best of interleaved repeats, until ours scales by 1.5x or 30 rounds (5 to 15 s) have
-    passed.  np.sin (whose loop releases the GIL) is timed the same way alongside as a
-    control: unless it gains 1.5x, no second core is clearly free at the moment (other
-    processes busy), and a slow result is skipped rather than failed.
+    passed.  np.sin (whose loop releases the GIL) is timed the same way in each round as a
+    control.  If ours never scales by 1.3x, the rounds in which the control scaled by 1.5x
+    (a second core was free at that moment) decide: in one of them ours must have scaled
+    by 1.15x at least (a loop that held the GIL stays near 1.0x in every round); with no
+    such round the result is skipped, not failed.
     The halves stay in cache and are computed 40 times, so that the time is the loop's,
     not that of memory traffic, which two cores share."""
     n = 2**19
@@ -138,13 +140,15 @@ def test_two_threads_on_two_halves_are_faster(f):
     finally:
         sigmoidx.set_num_threads(previous)
     speedup = min(ours[0]) / min(ours[1])
-    control_speedup = min(control[0]) / min(control[1])
+    rounds = [(s / p, cs / cp) for s, p, cs, cp in zip(*ours, *control)]
+    with_a_free_core = [ours_round for ours_round, control_round in rounds if control_round > 1.5]
     report = (f"{f.__name__}: two threads {min(ours[1]) * 1e3:.1f} ms, one thread "
-              f"{min(ours[0]) * 1e3:.1f} ms (speedup {speedup:.2f}); np.sin control speedup "
-              f"{control_speedup:.2f}")
-    if speedup <= 1.3 and control_speedup <= 1.5:
-        pytest.skip(f"no second core clearly free now (load {os.getloadavg()}): {report}")
-    assert speedup > 1.3, report
+              f"{min(ours[0]) * 1e3:.1f} ms (speedup {speedup:.2f}); in the rounds where "
+              f"np.sin scaled by 1.5x, ours scaled by {[round(r, 2) for r in with_a_free_core]}")
+    if speedup <= 1.3:
+        if not with_a_free_core:
+            pytest.skip(f"no second core clearly free now (load {os.getloadavg()}): {report}")
+        assert max(with_a_free_core) > 1.15, report
     with np.errstate(all="ignore"):
         for o, e in zip(out, as_tuple(f, f(*xs))):
             assert np.array_equal(bits(o), bits(e))

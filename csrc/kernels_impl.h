@@ -53,7 +53,35 @@ KERNEL_F64_TWO_PASSES(sigmoid, sigmoid_f64_common, sigmoid_f64_from_e)
 KERNEL_F64_TWO_PASSES(sigmoid_grad, sigmoid_f64_common, sigmoid_grad_f64_from_e)
 KERNEL_F64_TWO_PASSES(log_sigmoid, sigmoid_f64_common, log_sigmoid_f64_from_e)
 KERNEL_F32_F64(logit, f32)
-KERNEL_F64_TWO_PASSES(logit, logit_quotient_f64, logit_f64_from_quotient)
+/* logit in two passes too; a block of p all in [2^-1022, 1) (exponent
+ * fields 1 to 1022, sign 0: e - 1 and 1022 - e both non-negative), where the
+ * quotient is normal and no special value occurs, skips their selects (same
+ * bits). */
+static void logit_f64_kernel(const void *in_, void *out_, ptrdiff_t n)
+{
+    const double *in = (const double *)in_;
+    double *out = (double *)out_;
+    double hi[STAGE_BLOCK], lo[STAGE_BLOCK];
+    for (ptrdiff_t start = 0; start < n; start += STAGE_BLOCK) {
+        ptrdiff_t len = n - start < STAGE_BLOCK ? n - start : STAGE_BLOCK;
+        uint64_t outside = 0;
+        for (ptrdiff_t i = 0; i < len; i++) {
+            uint64_t exponent = f64_bits(in[start + i]) >> 52;
+            outside |= (exponent - 1) | (1022 - exponent);
+        }
+        if (outside >> 63) {
+            for (ptrdiff_t i = 0; i < len; i++)
+                logit_quotient_f64(in[start + i], &hi[i], &lo[i]);
+            for (ptrdiff_t i = 0; i < len; i++)
+                out[start + i] = logit_f64_from_quotient(in[start + i], hi[i], lo[i]);
+        } else {
+            for (ptrdiff_t i = 0; i < len; i++)
+                logit_quotient_inside_f64(in[start + i], &hi[i], &lo[i]);
+            for (ptrdiff_t i = 0; i < len; i++)
+                out[start + i] = logit_log_f64(hi[i], lo[i], 0);
+        }
+    }
+}
 #endif
 
 /* One input, two outputs. */

@@ -708,16 +708,35 @@ static inline uint64_t logit_inside_f64(uint64_t bits)
 
 /* the first half of logit_f64: y = p/(1 - p) as y_hi + y_lo, for p = 1/2
  * wherever p is not in (0, 1) */
-static inline void logit_quotient_f64(double p, double *y_hi, double *y_lo)
+static inline void logit_quotient_inside_f64(double q, double *y_hi, double *y_lo)
 {
-    uint64_t bits = f64_bits(p), inside = logit_inside_f64(bits);
-    double q = f64_from_bits((bits & inside) | (f64_bits(0.5) & ~inside));
     double t_hi = 1.0 - q;                      /* Fast2Sum: 1 >= q */
     double t_lo = (1.0 - t_hi) - q;
     double inv = 1.0 / t_hi;
     *y_hi = q * inv;
     /* y_hi < 2^54, t_hi in (0, 1]: exact (y_hi below 2^-968 only where t_hi = 1) */
     *y_lo = (residual_f64(q, *y_hi, t_hi) - *y_hi * t_lo) * inv;
+}
+
+static inline void logit_quotient_f64(double p, double *y_hi, double *y_lo)
+{
+    uint64_t bits = f64_bits(p), inside = logit_inside_f64(bits);
+    logit_quotient_inside_f64(f64_from_bits((bits & inside) | (f64_bits(0.5) & ~inside)), y_hi, y_lo);
+}
+
+/* log(y_hi + y_lo) - k_offset ln2 for a normal y_hi */
+static inline double logit_log_f64(double y_hi, double y_lo, uint64_t k_offset)
+{
+    int64_t k = (int64_t)((f64_bits(y_hi) + (f64_bits(1.0) - SQRT_HALF_BITS)) >> 52) - 1023;
+    double m = f64_from_bits(f64_bits(y_hi) - ((uint64_t)k << 52));
+    double a_hi, a_lo;
+    log1p_reduced_f64(m - 1.0, y_lo * pow2_int(-k), &a_hi, &a_lo);
+    /* k as a double through the bits of 1.5*2^52 + k: AVX2 has no int64 ->
+     * double conversion, this vectorises */
+    double kd = f64_from_bits(f64_bits(ROUND_MAGIC) + ((uint64_t)k - k_offset)) - ROUND_MAGIC;
+    double k_hi = kd * LN2_HI;                  /* exact: |k| < 2^11 */
+    double b = k_hi + a_hi;                     /* Fast2Sum: |k_hi| >= ln2 > |a_hi| or 0 */
+    return b + (((k_hi - b) + a_hi) + (kd * LN2_LO + a_lo));
 }
 
 /* the second half: log(y_hi + y_lo), and the special values */
@@ -728,19 +747,7 @@ static inline double logit_f64_from_quotient(double p, double y_hi, double y_lo)
     /* subnormal y (from subnormal p): scale by 2^64 first */
     uint64_t sub = mask_less_u63(f64_bits(y_hi), 0x0010000000000000u);
     double scale = f64_from_bits((f64_bits(0x1p64) & sub) | (f64_bits(1.0) & ~sub));
-    y_hi *= scale;
-    y_lo *= scale;
-    int64_t k = (int64_t)((f64_bits(y_hi) + (f64_bits(1.0) - SQRT_HALF_BITS)) >> 52) - 1023;
-    double m = f64_from_bits(f64_bits(y_hi) - ((uint64_t)k << 52));
-    double a_hi, a_lo;
-    log1p_reduced_f64(m - 1.0, y_lo * pow2_int(-k), &a_hi, &a_lo);
-    /* k as a double through the bits of 1.5*2^52 + k: AVX2 has no int64 ->
-     * double conversion, this vectorises */
-    double kd = f64_from_bits(f64_bits(ROUND_MAGIC) + (uint64_t)(k - (int64_t)(sub & 64)))
-              - ROUND_MAGIC;
-    double k_hi = kd * LN2_HI;                  /* exact: |k| < 2^11 */
-    double b = k_hi + a_hi;                     /* Fast2Sum: |k_hi| >= ln2 > |a_hi| or 0 */
-    double r = b + (((k_hi - b) + a_hi) + (kd * LN2_LO + a_lo));
+    double r = logit_log_f64(y_hi * scale, y_lo * scale, sub & 64);
     /* outside (0, 1): +-0 -> -inf, 1 -> inf, NaN -> itself quieted (p + 0:
      * "invalid" for a signalling NaN only), else a quiet NaN */
     uint64_t zero = mask_zero_u63(magnitude);

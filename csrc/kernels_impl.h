@@ -24,9 +24,12 @@
  * (exp(-|x|), or logit's quotient) as a pair into two buffers, then the rest.
  * One element's whole dependency chain is too long for the out-of-order
  * window to overlap many elements; each of two shorter loops overlaps more,
- * and the result is the same bits as one pass. */
+ * and the result is the same bits as one pass.  A block whose inputs are all
+ * moderate (no top bit in any outside(x), an integer scan that vectorises)
+ * takes first_moderate and second_moderate, the same steps without the
+ * selects for special values (sigmoid_math.h): the same bits again. */
 #define STAGE_BLOCK 256
-#define KERNEL_F64_TWO_PASSES(func, first, second)                            \
+#define KERNEL_F64_TWO_PASSES(func, outside, first, second, first_moderate, second_moderate) \
     static void func##_f64_kernel(const void *in_, void *out_, ptrdiff_t n)   \
     {                                                                         \
         const double *in = (const double *)in_;                               \
@@ -34,10 +37,20 @@
         double hi[STAGE_BLOCK], lo[STAGE_BLOCK];                              \
         for (ptrdiff_t start = 0; start < n; start += STAGE_BLOCK) {          \
             ptrdiff_t len = n - start < STAGE_BLOCK ? n - start : STAGE_BLOCK; \
+            uint64_t any_outside = 0;                                         \
             for (ptrdiff_t i = 0; i < len; i++)                               \
-                first(in[start + i], &hi[i], &lo[i]);                         \
-            for (ptrdiff_t i = 0; i < len; i++)                               \
-                out[start + i] = second(in[start + i], hi[i], lo[i]);         \
+                any_outside |= outside(in[start + i]);                        \
+            if (any_outside >> 63) {                                          \
+                for (ptrdiff_t i = 0; i < len; i++)                           \
+                    first(in[start + i], &hi[i], &lo[i]);                     \
+                for (ptrdiff_t i = 0; i < len; i++)                           \
+                    out[start + i] = second(in[start + i], hi[i], lo[i]);     \
+            } else {                                                          \
+                for (ptrdiff_t i = 0; i < len; i++)                           \
+                    first_moderate(in[start + i], &hi[i], &lo[i]);            \
+                for (ptrdiff_t i = 0; i < len; i++)                           \
+                    out[start + i] = second_moderate(in[start + i], hi[i], lo[i]); \
+            }                                                                 \
         }                                                                     \
     }
 
@@ -49,39 +62,32 @@ KERNEL_F32_F64(sigmoid_grad, f32)
 KERNEL_F32_F64(log_sigmoid, f32)
 #endif
 #ifndef HAVE_VEC_F64_KERNELS
-KERNEL_F64_TWO_PASSES(sigmoid, sigmoid_f64_common, sigmoid_f64_from_e)
-KERNEL_F64_TWO_PASSES(sigmoid_grad, sigmoid_f64_common, sigmoid_grad_f64_from_e)
-KERNEL_F64_TWO_PASSES(log_sigmoid, sigmoid_f64_common, log_sigmoid_f64_from_e)
-KERNEL_F32_F64(logit, f32)
-/* logit in two passes too; a block of p all in [2^-1022, 1) (exponent
- * fields 1 to 1022, sign 0: e - 1 and 1022 - e both non-negative), where the
- * quotient is normal and no special value occurs, skips their selects (same
- * bits). */
-static void logit_f64_kernel(const void *in_, void *out_, ptrdiff_t n)
+static inline double sigmoid_moderate_from_e(double x, double e_hi, double e_lo)
 {
-    const double *in = (const double *)in_;
-    double *out = (double *)out_;
-    double hi[STAGE_BLOCK], lo[STAGE_BLOCK];
-    for (ptrdiff_t start = 0; start < n; start += STAGE_BLOCK) {
-        ptrdiff_t len = n - start < STAGE_BLOCK ? n - start : STAGE_BLOCK;
-        uint64_t outside = 0;
-        for (ptrdiff_t i = 0; i < len; i++) {
-            uint64_t exponent = f64_bits(in[start + i]) >> 52;
-            outside |= (exponent - 1) | (1022 - exponent);
-        }
-        if (outside >> 63) {
-            for (ptrdiff_t i = 0; i < len; i++)
-                logit_quotient_f64(in[start + i], &hi[i], &lo[i]);
-            for (ptrdiff_t i = 0; i < len; i++)
-                out[start + i] = logit_f64_from_quotient(in[start + i], hi[i], lo[i]);
-        } else {
-            for (ptrdiff_t i = 0; i < len; i++)
-                logit_quotient_inside_f64(in[start + i], &hi[i], &lo[i]);
-            for (ptrdiff_t i = 0; i < len; i++)
-                out[start + i] = logit_log_f64(hi[i], lo[i], 0);
-        }
-    }
+    return sigmoid_f64_from_e_not_nan(x, e_hi, e_lo);
 }
+static inline double sigmoid_grad_moderate_from_e(double x, double e_hi, double e_lo)
+{
+    (void)x;
+    return sigmoid_grad_f64_from_e_not_nan(e_hi, e_lo);
+}
+static inline double logit_moderate_from_quotient(double p, double y_hi, double y_lo)
+{
+    (void)p;
+    return logit_log_f64(y_hi, y_lo, 0);
+}
+KERNEL_F64_TWO_PASSES(sigmoid, outside_moderate_f64, sigmoid_f64_common, sigmoid_f64_from_e,
+                      sigmoid_f64_common_moderate, sigmoid_moderate_from_e)
+KERNEL_F64_TWO_PASSES(sigmoid_grad, outside_moderate_f64, sigmoid_f64_common,
+                      sigmoid_grad_f64_from_e, sigmoid_f64_common_moderate,
+                      sigmoid_grad_moderate_from_e)
+KERNEL_F64_TWO_PASSES(log_sigmoid, outside_moderate_f64, sigmoid_f64_common,
+                      log_sigmoid_f64_from_e, sigmoid_f64_common_moderate,
+                      log_sigmoid_f64_from_e_moderate)
+KERNEL_F32_F64(logit, f32)
+KERNEL_F64_TWO_PASSES(logit, logit_outside_moderate_f64, logit_quotient_f64,
+                      logit_f64_from_quotient, logit_quotient_inside_f64,
+                      logit_moderate_from_quotient)
 #endif
 
 /* One input, two outputs. */
@@ -110,12 +116,24 @@ static void sigmoid_and_grad_f64_kernel(const void *in_, void *out1_, void *out2
     double hi[STAGE_BLOCK], lo[STAGE_BLOCK];
     for (ptrdiff_t start = 0; start < n; start += STAGE_BLOCK) {
         ptrdiff_t len = n - start < STAGE_BLOCK ? n - start : STAGE_BLOCK;
+        uint64_t any_outside = 0;
         for (ptrdiff_t i = 0; i < len; i++)
-            sigmoid_f64_common(in[start + i], &hi[i], &lo[i]);
-        for (ptrdiff_t i = 0; i < len; i++) {
-            double x = in[start + i];
-            out1[start + i] = sigmoid_f64_from_e(x, hi[i], lo[i]);
-            out2[start + i] = sigmoid_grad_f64_from_e(x, hi[i], lo[i]);
+            any_outside |= outside_moderate_f64(in[start + i]);
+        if (any_outside >> 63) {
+            for (ptrdiff_t i = 0; i < len; i++)
+                sigmoid_f64_common(in[start + i], &hi[i], &lo[i]);
+            for (ptrdiff_t i = 0; i < len; i++) {
+                double x = in[start + i];
+                out1[start + i] = sigmoid_f64_from_e(x, hi[i], lo[i]);
+                out2[start + i] = sigmoid_grad_f64_from_e(x, hi[i], lo[i]);
+            }
+        } else {
+            for (ptrdiff_t i = 0; i < len; i++)
+                sigmoid_f64_common_moderate(in[start + i], &hi[i], &lo[i]);
+            for (ptrdiff_t i = 0; i < len; i++) {
+                out1[start + i] = sigmoid_f64_from_e_not_nan(in[start + i], hi[i], lo[i]);
+                out2[start + i] = sigmoid_grad_f64_from_e_not_nan(hi[i], lo[i]);
+            }
         }
     }
 }

@@ -322,6 +322,23 @@ static inline void sigmoid_f64_common(double x, double *e_hi, double *e_lo)
     exp_neg_f64_dd(-clamped_abs_f64(x, SATURATE_F64), e_hi, e_lo);
 }
 
+/* The baseline's float64 loops (kernels_impl.h) take a shorter path through
+ * a block of inputs that are all moderate, |x| < 708 (NaN excluded): e is
+ * normal there, |x| needs no clamping and no NaN is put back; the results
+ * are the same bits.  outside_moderate_f64(x) has its top bit set where x is
+ * not moderate (|x| + 2^63 - 708 in the bits reaches 2^63). */
+static const double MODERATE_F64 = 708.0;
+
+static inline uint64_t outside_moderate_f64(double x)
+{
+    return (f64_bits(x) & ABS_MASK_F64) + ((uint64_t)1 << 63) - f64_bits(MODERATE_F64);
+}
+
+static inline void sigmoid_f64_common_moderate(double x, double *e_hi, double *e_lo)
+{
+    exp_neg_f64_dd(-fabs(x), e_hi, e_lo);
+}
+
 #ifndef SIGMOIDX_EXACT_PRODUCTS_BY_FMA
 /* Without an fma instruction the quotients below are corrected with a
  * divisor cut to 26 significant bits, which saves Dekker's product its
@@ -358,7 +375,7 @@ static inline double divide_by_short_f64(double n_hi, double n_lo, double d_hi, 
  * an fma instruction: the shorter exp (2^-55.5) and divide_by_short_f64,
  * within 0.7917 ULP as measured (the vector kernels' figure; subnormal
  * results, which a double rounding in exp's scaling reaches). */
-static inline double sigmoid_f64_from_e(double x, double e_hi, double e_lo)
+static inline double sigmoid_f64_from_e_not_nan(double x, double e_hi, double e_lo)
 {
     uint64_t negative = mask_sign_bit(f64_bits(x));
     double n_hi = select_f64(negative, e_hi, 1.0);
@@ -370,13 +387,18 @@ static inline double sigmoid_f64_from_e(double x, double e_hi, double e_lo)
     double q = n_hi * inv;
     /* q <= 1, s_hi in [1, 2]: exact (q below 2^-968 only where s_hi = 1) */
     double residual = residual_f64(n_hi, q, s_hi) + (n_lo - q * s_lo);
-    return (q + residual * inv) + nan_or_zero_f64(x);
+    return q + residual * inv;
 #else
     double s_short, s_rest;
     one_plus_short_f64(e_hi, e_lo, &s_short, &s_rest);
-    return divide_by_short_f64(n_hi, n_lo, s_short, s_rest, 1.0 / (1.0 + e_hi)) +
-           nan_or_zero_f64(x);
+    return divide_by_short_f64(n_hi, n_lo, s_short, s_rest, 1.0 / (1.0 + e_hi));
 #endif
+}
+
+/* the same, a NaN x put back (a sigmoid is never -0: adding +0 changes nothing) */
+static inline double sigmoid_f64_from_e(double x, double e_hi, double e_lo)
+{
+    return sigmoid_f64_from_e_not_nan(x, e_hi, e_lo) + nan_or_zero_f64(x);
 }
 
 static inline double sigmoid_f64(double x)
@@ -389,7 +411,7 @@ static inline double sigmoid_f64(double x)
 /* sigma'(x) = e / (1+e)^2, float64.  d = s^2 as d_hi + d_lo (exact product
  * by fma), q = e/d corrected once by the residual e - q*d.  Without an fma
  * instruction, d's head cut to 26 bits for divide_by_short_f64. */
-static inline double sigmoid_grad_f64_from_e(double x, double e_hi, double e_lo)
+static inline double sigmoid_grad_f64_from_e_not_nan(double e_hi, double e_lo)
 {
 #ifdef SIGMOIDX_EXACT_PRODUCTS_BY_FMA
     double s_hi = 1.0 + e_hi;
@@ -400,7 +422,7 @@ static inline double sigmoid_grad_f64_from_e(double x, double e_hi, double e_lo)
     double q = e_hi * inv;
     /* q <= 1/4, d_hi in [1, 4]: exact (q below 2^-968 only where d_hi = 1) */
     double residual = residual_f64(e_hi, q, d_hi) + (e_lo - q * d_lo);
-    return (q + residual * inv) + nan_or_zero_f64(x);
+    return q + residual * inv;
 #else
     /* d = s^2: s_short^2 is exact (52 bits), then cut to 26 bits */
     double s_short, s_rest;
@@ -410,9 +432,13 @@ static inline double sigmoid_grad_f64_from_e(double x, double e_hi, double e_lo)
     double c = 134217729.0 * d_full;            /* d_full in [1, 4] */
     double d_short = c - (c - d_full);
     d_rest += d_full - d_short;                 /* d_full - d_short exact */
-    return divide_by_short_f64(e_hi, e_lo, d_short, d_rest, 1.0 / (d_short + d_rest)) +
-           nan_or_zero_f64(x);
+    return divide_by_short_f64(e_hi, e_lo, d_short, d_rest, 1.0 / (d_short + d_rest));
 #endif
+}
+
+static inline double sigmoid_grad_f64_from_e(double x, double e_hi, double e_lo)
+{
+    return sigmoid_grad_f64_from_e_not_nan(e_hi, e_lo) + nan_or_zero_f64(x);
 }
 
 static inline double sigmoid_grad_f64(double x)
@@ -626,7 +652,8 @@ static const double LOG_SIGMOID_BIG = 0x1p60;  /* below -2^60, log_sigmoid(x) = 
 /* float64.  Error: 0.5 ULP for the final rounding plus < 2^-56 relative from
  * exp (2^-58) and log1p: <= 1 ULP (measured: tests/test_accuracy.py).
  * Special values: -inf -> -inf, +inf -> 0, NaN -> NaN, nothing raised. */
-static inline double log_sigmoid_f64_from_e(double x, double e_hi, double e_lo)
+/* m - log1p(e) for m = min(x, 0), x finite */
+static inline double log_sigmoid_f64_sum(double m, double e_hi, double e_lo)
 {
     /* k = 1 when e >= sqrt(2) - 1: 1 + e = 2 (1 + f), f = (e - 1)/2 */
     uint64_t k1 = ~mask_less_u63(f64_bits(e_hi), f64_bits(SQRT2_MINUS_1));
@@ -640,16 +667,28 @@ static inline double log_sigmoid_f64_from_e(double x, double e_hi, double e_lo)
     double k_hi = f64_from_bits(f64_bits(LN2_HI) & k1), k_lo = f64_from_bits(f64_bits(LN2_LO) & k1);
     double b = k_hi + a_hi;                                 /* Fast2Sum: ln2 > 0.347 >= |a_hi| */
     double l_lo = ((k_hi - b) + a_hi) + (k_lo + a_lo);
-    /* min(x, 0) - log1p(e): TwoSum, on x clamped to a finite value */
-    uint64_t negative = mask_sign_bit(f64_bits(x));
-    double m = f64_from_bits(f64_bits(-clamped_abs_f64(x, LOG_SIGMOID_BIG)) & negative);
+    /* m - log1p(e): TwoSum */
     double c = m - b;
     double bv = c - m;
     double c_err = (m - (c - bv)) + (-b - bv);
-    double r = c + (c_err - l_lo);
+    return c + (c_err - l_lo);
+}
+
+static inline double log_sigmoid_f64_from_e(double x, double e_hi, double e_lo)
+{
+    /* min(x, 0) on x clamped to a finite value */
+    uint64_t negative = mask_sign_bit(f64_bits(x));
+    double m = f64_from_bits(f64_bits(-clamped_abs_f64(x, LOG_SIGMOID_BIG)) & negative);
+    double r = log_sigmoid_f64_sum(m, e_hi, e_lo);
     /* x < -2^60, -inf and negative NaNs: x itself; positive NaNs: added */
     uint64_t is_x = negative & mask_less_u63(f64_bits(LOG_SIGMOID_BIG), f64_bits(x) & ABS_MASK_F64);
     return f64_from_bits((f64_bits(x) & is_x) | (f64_bits(r) & ~is_x)) + nan_or_zero_f64(x);
+}
+
+/* moderate x: min(x, 0) is x & its sign mask, r is never x itself nor NaN */
+static inline double log_sigmoid_f64_from_e_moderate(double x, double e_hi, double e_lo)
+{
+    return log_sigmoid_f64_sum(f64_from_bits(f64_bits(x) & mask_sign_bit(f64_bits(x))), e_hi, e_lo);
 }
 
 static inline double log_sigmoid_f64(double x)
@@ -722,6 +761,15 @@ static inline void logit_quotient_f64(double p, double *y_hi, double *y_lo)
 {
     uint64_t bits = f64_bits(p), inside = logit_inside_f64(bits);
     logit_quotient_inside_f64(f64_from_bits((bits & inside) | (f64_bits(0.5) & ~inside)), y_hi, y_lo);
+}
+
+/* top bit set unless p is in [2^-1022, 1) (exponent field e from 1 to 1022,
+ * sign 0: e - 1 and 1022 - e both non-negative), where y is normal and no
+ * special value occurs */
+static inline uint64_t logit_outside_moderate_f64(double p)
+{
+    uint64_t exponent = f64_bits(p) >> 52;
+    return (exponent - 1) | (1022 - exponent);
 }
 
 /* log(y_hi + y_lo) - k_offset ln2 for a normal y_hi */

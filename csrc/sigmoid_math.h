@@ -18,9 +18,9 @@
  * Build with -ffp-contract=off: every fused multiply-add is an explicit fma()
  * call, so every instruction-set level whose target has FMA computes the same
  * bits.  Without an fma instruction (the x86-64 baseline) the exact products
- * come from Dekker's splitting instead (same bits), and the float64 exp and
- * quotients take cheaper steps (SIGMOIDX_EXACT_PRODUCTS_BY_FMA unset, below),
- * each within the same contract.
+ * come from Dekker's splitting instead (same bits), and the float64 exp,
+ * quotients and log1p take cheaper steps (SIGMOIDX_EXACT_PRODUCTS_BY_FMA
+ * unset, below), each within the same contract.
  */
 #ifndef SIGMOIDX_SIGMOID_MATH_H
 #define SIGMOIDX_SIGMOID_MATH_H
@@ -372,9 +372,9 @@ static inline double divide_by_short_f64(double n_hi, double n_lo, double d_hi, 
  * division gives 1/s_hi, the quotient n/s is then corrected once with the
  * exact residual n - q*s.  Max error 0.5 ULP + 2^-5 ULP from exp: <= 1 ULP
  * (measured in benchmarks/accuracy.py), subnormal results included.  Without
- * an fma instruction: the shorter exp (2^-55.5) and divide_by_short_f64,
- * within 0.7917 ULP as measured (the vector kernels' figure; subnormal
- * results, which a double rounding in exp's scaling reaches). */
+ * an fma instruction: the table-driven exp (2^-58) and divide_by_short_f64,
+ * within 0.7500 ULP as measured (at subnormal results, which exp's scaling
+ * rounds before the quotient rounds again). */
 static inline double sigmoid_f64_from_e_not_nan(double x, double e_hi, double e_lo)
 {
     uint64_t negative = mask_sign_bit(f64_bits(x));
@@ -837,9 +837,12 @@ static inline float logit_f32(float p)
     double kd = f64_from_bits(f64_bits(ROUND_MAGIC) + (uint64_t)k) - ROUND_MAGIC;
     float r = (float)(kd * LN2 + (2.0 * z + 2.0 * (z * w) * series));
     uint32_t magnitude = bits & 0x7fffffffu;
+    /* a NaN comes back quieted (its quiet bit set, as a float -> double ->
+     * float round trip does; (double)p above raised "invalid" for a
+     * signalling one) */
     uint32_t special = magnitude == 0 ? f32_bits(-INFINITY)
                      : bits == f32_bits(1.0f) ? f32_bits(INFINITY)
-                     : magnitude > 0x7f800000u ? bits : 0x7fc00000u;
+                     : magnitude > 0x7f800000u ? bits | 0x00400000u : 0x7fc00000u;
     uint32_t inside32 = (uint32_t)inside;
     return f32_from_bits((f32_bits(r) & inside32) | (special & ~inside32));
 }

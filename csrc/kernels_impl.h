@@ -57,8 +57,31 @@
 typedef float f32;
 typedef double f64;
 #ifndef HAVE_VEC_F32_KERNELS
-KERNEL_F32_F64(sigmoid, f32)
-KERNEL_F32_F64(sigmoid_grad, f32)
+/* float32 in blocks: a block whose inputs are all moderate (no top bit in
+ * any outside_moderate_f32(x)) takes func_f32_moderate, the same bits
+ * without the selects for special values.  In place (in == out, as the
+ * float16 loops call it) too: out[i] is written after in[i] was read. */
+#define KERNEL_F32_MODERATE_BLOCKS(func)                                      \
+    static void func##_f32_kernel(const void *in_, void *out_, ptrdiff_t n)   \
+    {                                                                         \
+        const float *in = (const float *)in_;                                 \
+        float *out = (float *)out_;                                           \
+        for (ptrdiff_t start = 0; start < n; start += STAGE_BLOCK) {          \
+            ptrdiff_t len = n - start < STAGE_BLOCK ? n - start : STAGE_BLOCK; \
+            uint32_t any_outside = 0;                                         \
+            for (ptrdiff_t i = 0; i < len; i++)                               \
+                any_outside |= outside_moderate_f32(in[start + i]);           \
+            if (any_outside >> 31) {                                          \
+                for (ptrdiff_t i = 0; i < len; i++)                           \
+                    out[start + i] = func##_f32(in[start + i]);               \
+            } else {                                                          \
+                for (ptrdiff_t i = 0; i < len; i++)                           \
+                    out[start + i] = func##_f32_moderate(in[start + i]);      \
+            }                                                                 \
+        }                                                                     \
+    }
+KERNEL_F32_MODERATE_BLOCKS(sigmoid)
+KERNEL_F32_MODERATE_BLOCKS(sigmoid_grad)
 KERNEL_F32_F64(log_sigmoid, f32)
 #endif
 #ifndef HAVE_VEC_F64_KERNELS

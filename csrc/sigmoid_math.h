@@ -502,6 +502,29 @@ static inline float sigmoid_grad_f32_from_e(float x, double e)
 static inline float sigmoid_f32(float x) { return sigmoid_f32_from_e(x, exp_neg_abs_f32(x)); }
 static inline float sigmoid_grad_f32(float x) { return sigmoid_grad_f32_from_e(x, exp_neg_abs_f32(x)); }
 
+/* The baseline's float32 loops take a shorter path through a block of inputs
+ * that are all moderate, |x| < 110 (NaN excluded): no clamping and no NaN to
+ * put back (a sigmoid and its derivative are never -0: adding +0 changed
+ * nothing), the same bits.  outside_moderate_f32(x) has its top bit set where
+ * x is not moderate. */
+static inline uint32_t outside_moderate_f32(float x)
+{
+    return (f32_bits(x) & 0x7fffffffu) + (0x80000000u - f32_bits(SATURATE_F32));
+}
+
+static inline float sigmoid_f32_moderate(float x)
+{
+    double e = exp_neg_f32_via_f64(-(double)fabsf(x));
+    return (float)(((f32_bits(x) >> 31) ? e : 1.0) / (1.0 + e));
+}
+
+static inline float sigmoid_grad_f32_moderate(float x)
+{
+    double e = exp_neg_f32_via_f64(-(double)fabsf(x));
+    double s = 1.0 + e;
+    return (float)(e / (s * s));
+}
+
 static inline void sigmoid_and_grad_f32(float x, float *s, float *g)
 {
     double e = exp_neg_abs_f32(x);

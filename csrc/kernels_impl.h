@@ -24,9 +24,12 @@
  * (exp(-|x|), or logit's quotient) as a pair into two buffers, then the rest.
  * One element's whole dependency chain is too long for the out-of-order
  * window to overlap many elements; each of two shorter loops overlaps more,
- * and the result is the same bits as one pass. */
+ * and the result is the same bits as one pass.  A block whose inputs are all
+ * moderate (no top bit in any outside(x), an integer scan that vectorises)
+ * takes first_moderate and second_moderate, the same steps without the
+ * selects for special values (sigmoid_math.h): the same bits again. */
 #define STAGE_BLOCK 256
-#define KERNEL_F64_TWO_PASSES(func, first, second)                            \
+#define KERNEL_F64_TWO_PASSES(func, outside, first, second, first_moderate, second_moderate) \
     static void func##_f64_kernel(const void *in_, void *out_, ptrdiff_t n)   \
     {                                                                         \
         const double *in = (const double *)in_;                               \
@@ -34,26 +37,80 @@
         double hi[STAGE_BLOCK], lo[STAGE_BLOCK];                              \
         for (ptrdiff_t start = 0; start < n; start += STAGE_BLOCK) {          \
             ptrdiff_t len = n - start < STAGE_BLOCK ? n - start : STAGE_BLOCK; \
+            uint64_t any_outside = 0;                                         \
             for (ptrdiff_t i = 0; i < len; i++)                               \
-                first(in[start + i], &hi[i], &lo[i]);                         \
-            for (ptrdiff_t i = 0; i < len; i++)                               \
-                out[start + i] = second(in[start + i], hi[i], lo[i]);         \
+                any_outside |= outside(in[start + i]);                        \
+            if (any_outside >> 63) {                                          \
+                for (ptrdiff_t i = 0; i < len; i++)                           \
+                    first(in[start + i], &hi[i], &lo[i]);                     \
+                for (ptrdiff_t i = 0; i < len; i++)                           \
+                    out[start + i] = second(in[start + i], hi[i], lo[i]);     \
+            } else {                                                          \
+                for (ptrdiff_t i = 0; i < len; i++)                           \
+                    first_moderate(in[start + i], &hi[i], &lo[i]);            \
+                for (ptrdiff_t i = 0; i < len; i++)                           \
+                    out[start + i] = second_moderate(in[start + i], hi[i], lo[i]); \
+            }                                                                 \
         }                                                                     \
     }
 
 typedef float f32;
 typedef double f64;
 #ifndef HAVE_VEC_F32_KERNELS
-KERNEL_F32_F64(sigmoid, f32)
-KERNEL_F32_F64(sigmoid_grad, f32)
+/* float32 in blocks: a block whose inputs are all moderate (no top bit in
+ * any outside_moderate_f32(x)) takes func_f32_moderate, the same bits
+ * without the selects for special values.  In place (in == out, as the
+ * float16 loops call it) too: out[i] is written after in[i] was read. */
+#define KERNEL_F32_MODERATE_BLOCKS(func)                                      \
+    static void func##_f32_kernel(const void *in_, void *out_, ptrdiff_t n)   \
+    {                                                                         \
+        const float *in = (const float *)in_;                                 \
+        float *out = (float *)out_;                                           \
+        for (ptrdiff_t start = 0; start < n; start += STAGE_BLOCK) {          \
+            ptrdiff_t len = n - start < STAGE_BLOCK ? n - start : STAGE_BLOCK; \
+            uint32_t any_outside = 0;                                         \
+            for (ptrdiff_t i = 0; i < len; i++)                               \
+                any_outside |= outside_moderate_f32(in[start + i]);           \
+            if (any_outside >> 31) {                                          \
+                for (ptrdiff_t i = 0; i < len; i++)                           \
+                    out[start + i] = func##_f32(in[start + i]);               \
+            } else {                                                          \
+                for (ptrdiff_t i = 0; i < len; i++)                           \
+                    out[start + i] = func##_f32_moderate(in[start + i]);      \
+            }                                                                 \
+        }                                                                     \
+    }
+KERNEL_F32_MODERATE_BLOCKS(sigmoid)
+KERNEL_F32_MODERATE_BLOCKS(sigmoid_grad)
 KERNEL_F32_F64(log_sigmoid, f32)
 #endif
 #ifndef HAVE_VEC_F64_KERNELS
-KERNEL_F64_TWO_PASSES(sigmoid, sigmoid_f64_common, sigmoid_f64_from_e)
-KERNEL_F64_TWO_PASSES(sigmoid_grad, sigmoid_f64_common, sigmoid_grad_f64_from_e)
-KERNEL_F64_TWO_PASSES(log_sigmoid, sigmoid_f64_common, log_sigmoid_f64_from_e)
+static inline double sigmoid_moderate_from_e(double x, double e_hi, double e_lo)
+{
+    return sigmoid_f64_from_e_not_nan(x, e_hi, e_lo);
+}
+static inline double sigmoid_grad_moderate_from_e(double x, double e_hi, double e_lo)
+{
+    (void)x;
+    return sigmoid_grad_f64_from_e_not_nan(e_hi, e_lo);
+}
+static inline double logit_moderate_from_quotient(double p, double y_hi, double y_lo)
+{
+    (void)p;
+    return logit_log_f64(y_hi, y_lo, 0);
+}
+KERNEL_F64_TWO_PASSES(sigmoid, outside_moderate_f64, sigmoid_f64_common, sigmoid_f64_from_e,
+                      sigmoid_f64_common_moderate, sigmoid_moderate_from_e)
+KERNEL_F64_TWO_PASSES(sigmoid_grad, outside_moderate_f64, sigmoid_f64_common,
+                      sigmoid_grad_f64_from_e, sigmoid_f64_common_moderate,
+                      sigmoid_grad_moderate_from_e)
+KERNEL_F64_TWO_PASSES(log_sigmoid, outside_moderate_f64, sigmoid_f64_common,
+                      log_sigmoid_f64_from_e, sigmoid_f64_common_moderate,
+                      log_sigmoid_f64_from_e_moderate)
 KERNEL_F32_F64(logit, f32)
-KERNEL_F64_TWO_PASSES(logit, logit_quotient_f64, logit_f64_from_quotient)
+KERNEL_F64_TWO_PASSES(logit, logit_outside_moderate_f64, logit_quotient_f64,
+                      logit_f64_from_quotient, logit_quotient_inside_f64,
+                      logit_moderate_from_quotient)
 #endif
 
 /* One input, two outputs. */
@@ -82,12 +139,24 @@ static void sigmoid_and_grad_f64_kernel(const void *in_, void *out1_, void *out2
     double hi[STAGE_BLOCK], lo[STAGE_BLOCK];
     for (ptrdiff_t start = 0; start < n; start += STAGE_BLOCK) {
         ptrdiff_t len = n - start < STAGE_BLOCK ? n - start : STAGE_BLOCK;
+        uint64_t any_outside = 0;
         for (ptrdiff_t i = 0; i < len; i++)
-            sigmoid_f64_common(in[start + i], &hi[i], &lo[i]);
-        for (ptrdiff_t i = 0; i < len; i++) {
-            double x = in[start + i];
-            out1[start + i] = sigmoid_f64_from_e(x, hi[i], lo[i]);
-            out2[start + i] = sigmoid_grad_f64_from_e(x, hi[i], lo[i]);
+            any_outside |= outside_moderate_f64(in[start + i]);
+        if (any_outside >> 63) {
+            for (ptrdiff_t i = 0; i < len; i++)
+                sigmoid_f64_common(in[start + i], &hi[i], &lo[i]);
+            for (ptrdiff_t i = 0; i < len; i++) {
+                double x = in[start + i];
+                out1[start + i] = sigmoid_f64_from_e(x, hi[i], lo[i]);
+                out2[start + i] = sigmoid_grad_f64_from_e(x, hi[i], lo[i]);
+            }
+        } else {
+            for (ptrdiff_t i = 0; i < len; i++)
+                sigmoid_f64_common_moderate(in[start + i], &hi[i], &lo[i]);
+            for (ptrdiff_t i = 0; i < len; i++) {
+                out1[start + i] = sigmoid_f64_from_e_not_nan(in[start + i], hi[i], lo[i]);
+                out2[start + i] = sigmoid_grad_f64_from_e_not_nan(hi[i], lo[i]);
+            }
         }
     }
 }

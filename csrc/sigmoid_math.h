@@ -18,9 +18,9 @@
  * Build with -ffp-contract=off: every fused multiply-add is an explicit fma()
  * call, so every instruction-set level whose target has FMA computes the same
  * bits.  Without an fma instruction (the x86-64 baseline) the exact products
- * come from Dekker's splitting instead (same bits), and the float64 exp and
- * quotients take cheaper steps (SIGMOIDX_EXACT_PRODUCTS_BY_FMA unset, below),
- * each within the same contract.
+ * come from Dekker's splitting instead (same bits), and the float64 exp,
+ * quotients and log1p take cheaper steps (SIGMOIDX_EXACT_PRODUCTS_BY_FMA
+ * unset, below), each within the same contract.
  */
 #ifndef SIGMOIDX_SIGMOID_MATH_H
 #define SIGMOIDX_SIGMOID_MATH_H
@@ -174,48 +174,112 @@ static inline void exp_neg_f64_dd(double a, double *hi, double *lo)
     apply_pow2_f64(k, m_hi, m_lo, hi, lo);
 }
 #else
-/* Without an fma instruction, fewer operations: the reduction of the vector
- * kernels (kernels_vec_f64.h), a = (4k + j) ln2/4 - v, |v| <= ln2/8 (a hair
- * more: the product a*4/ln2 is rounded before the rounding to an integer),
- * exp(a) = 2^k 2^(j/4) (1 - u), u = 1 - exp(-v) = v - v^2 P(v), P the
- * Taylor series of (exp(-v) - 1 + v)/v^2 to v^8 (truncation < 2^-64); the
- * roundings of v and u (each below 2^-56.4 relative) are not carried, every
- * other one is: the heads of 2^(j/4) have 26 bits, so with u split in
- * 26-bit halves the products are exact.  Relative error of hi + lo below
- * 2^-55.5. */
-static const double EXP2_QUARTER_HEAD[4] = {0x1p+0, 0x1.306fe08p+0, 0x1.6a09e68p+0,
-                                            0x1.ae89f98p+0};
-static const double EXP2_QUARTER_REST[4] = {0.0, 0x1.18db8a96f46adp-27, -0x1.80c4336f74d05p-28,
-                                            0x1.5ad3ad5e8734dp-28};  /* 2^(j/4) - head, to 2^-82 */
+/* Without an fma instruction, fewer operations and no exact products: a
+ * table of 2^(j/128) leaves a reduced argument so small that only the last
+ * rounding needs carrying.
+ * a = -ax = (128k + j) ln2/128 - v, |v| <= ln2/256 (a hair more: ax*128/ln2 is
+ * rounded before the rounding to an integer), exp(a) = 2^k T_j (1 - u),
+ * T_j = 2^(j/128) = t_hi + t_lo (mpmath, to 2^-106), u = 1 - exp(-v) =
+ * v - v^2 P(v), P the Taylor series of (exp(-v) - 1 + v)/v^2 to v^3
+ * (truncation below 2^-60.7 relative).  The roundings of v, u, t_hi u and
+ * t_hi u - t_lo are each below 2^-53 |u| T_j <= 2^-61.5 T_j, t_lo u is left
+ * out (also < 2^-61.5): relative error of hi + lo below 2^-58.  hi is
+ * T_j - (t_hi u - t_lo) rounded once, lo the exact rest (Fast2Sum).
+ * The table holds T_j 2^-64 (the same bits, scaled): times 2^(k + 64),
+ * normal for k >= -1077, a subnormal result is rounded once. */
+static const double EXP2_J_128_HI[128] = {  /* 2^(j/128 - 64) = hi + lo */
+    0x1.0000000000000p-64, 0x1.0163da9fb3335p-64, 0x1.02c9a3e778061p-64, 0x1.04315e86e7f85p-64,
+    0x1.059b0d3158574p-64, 0x1.0706b29ddf6dep-64, 0x1.0874518759bc8p-64, 0x1.09e3ecac6f383p-64,
+    0x1.0b5586cf9890fp-64, 0x1.0cc922b7247f7p-64, 0x1.0e3ec32d3d1a2p-64, 0x1.0fb66affed31bp-64,
+    0x1.11301d0125b51p-64, 0x1.12abdc06c31ccp-64, 0x1.1429aaea92de0p-64, 0x1.15a98c8a58e51p-64,
+    0x1.172b83c7d517bp-64, 0x1.18af9388c8deap-64, 0x1.1a35beb6fcb75p-64, 0x1.1bbe084045cd4p-64,
+    0x1.1d4873168b9aap-64, 0x1.1ed5022fcd91dp-64, 0x1.2063b88628cd6p-64, 0x1.21f49917ddc96p-64,
+    0x1.2387a6e756238p-64, 0x1.251ce4fb2a63fp-64, 0x1.26b4565e27cddp-64, 0x1.284dfe1f56381p-64,
+    0x1.29e9df51fdee1p-64, 0x1.2b87fd0dad990p-64, 0x1.2d285a6e4030bp-64, 0x1.2ecafa93e2f56p-64,
+    0x1.306fe0a31b715p-64, 0x1.32170fc4cd831p-64, 0x1.33c08b26416ffp-64, 0x1.356c55f929ff1p-64,
+    0x1.371a7373aa9cbp-64, 0x1.38cae6d05d866p-64, 0x1.3a7db34e59ff7p-64, 0x1.3c32dc313a8e5p-64,
+    0x1.3dea64c123422p-64, 0x1.3fa4504ac801cp-64, 0x1.4160a21f72e2ap-64, 0x1.431f5d950a897p-64,
+    0x1.44e086061892dp-64, 0x1.46a41ed1d0057p-64, 0x1.486a2b5c13cd0p-64, 0x1.4a32af0d7d3dep-64,
+    0x1.4bfdad5362a27p-64, 0x1.4dcb299fddd0dp-64, 0x1.4f9b2769d2ca7p-64, 0x1.516daa2cf6642p-64,
+    0x1.5342b569d4f82p-64, 0x1.551a4ca5d920fp-64, 0x1.56f4736b527dap-64, 0x1.58d12d497c7fdp-64,
+    0x1.5ab07dd485429p-64, 0x1.5c9268a5946b7p-64, 0x1.5e76f15ad2148p-64, 0x1.605e1b976dc09p-64,
+    0x1.6247eb03a5585p-64, 0x1.6434634ccc320p-64, 0x1.6623882552225p-64, 0x1.68155d44ca973p-64,
+    0x1.6a09e667f3bcdp-64, 0x1.6c012750bdabfp-64, 0x1.6dfb23c651a2fp-64, 0x1.6ff7df9519484p-64,
+    0x1.71f75e8ec5f74p-64, 0x1.73f9a48a58174p-64, 0x1.75feb564267c9p-64, 0x1.780694fde5d3fp-64,
+    0x1.7a11473eb0187p-64, 0x1.7c1ed0130c132p-64, 0x1.7e2f336cf4e62p-64, 0x1.80427543e1a12p-64,
+    0x1.82589994cce13p-64, 0x1.8471a4623c7adp-64, 0x1.868d99b4492edp-64, 0x1.88ac7d98a6699p-64,
+    0x1.8ace5422aa0dbp-64, 0x1.8cf3216b5448cp-64, 0x1.8f1ae99157736p-64, 0x1.9145b0b91ffc6p-64,
+    0x1.93737b0cdc5e5p-64, 0x1.95a44cbc8520fp-64, 0x1.97d829fde4e50p-64, 0x1.9a0f170ca07bap-64,
+    0x1.9c49182a3f090p-64, 0x1.9e86319e32323p-64, 0x1.a0c667b5de565p-64, 0x1.a309bec4a2d33p-64,
+    0x1.a5503b23e255dp-64, 0x1.a799e1330b358p-64, 0x1.a9e6b5579fdbfp-64, 0x1.ac36bbfd3f37ap-64,
+    0x1.ae89f995ad3adp-64, 0x1.b0e07298db666p-64, 0x1.b33a2b84f15fbp-64, 0x1.b59728de5593ap-64,
+    0x1.b7f76f2fb5e47p-64, 0x1.ba5b030a1064ap-64, 0x1.bcc1e904bc1d2p-64, 0x1.bf2c25bd71e09p-64,
+    0x1.c199bdd85529cp-64, 0x1.c40ab5fffd07ap-64, 0x1.c67f12e57d14bp-64, 0x1.c8f6d9406e7b5p-64,
+    0x1.cb720dcef9069p-64, 0x1.cdf0b555dc3fap-64, 0x1.d072d4a07897cp-64, 0x1.d2f87080d89f2p-64,
+    0x1.d5818dcfba487p-64, 0x1.d80e316c98398p-64, 0x1.da9e603db3285p-64, 0x1.dd321f301b460p-64,
+    0x1.dfc97337b9b5fp-64, 0x1.e264614f5a129p-64, 0x1.e502ee78b3ff6p-64, 0x1.e7a51fbc74c83p-64,
+    0x1.ea4afa2a490dap-64, 0x1.ecf482d8e67f1p-64, 0x1.efa1bee615a27p-64, 0x1.f252b376bba97p-64,
+    0x1.f50765b6e4540p-64, 0x1.f7bfdad9cbe14p-64, 0x1.fa7c1819e90d8p-64, 0x1.fd3c22b8f71f1p-64
+};
+static const double EXP2_J_128_LO[128] = {
+    0.0, 0x1.b61299ab8cdb7p-118, -0x1.19083535b085dp-120, -0x1.0a31c1977c96ep-118,
+    0x1.d73e2a475b465p-119, -0x1.c91dfe2b13c27p-119, 0x1.186be4bb284ffp-121, 0x1.1487818316136p-118,
+    0x1.8a62e4adc610bp-118, 0x1.01edc16e24f71p-118, 0x1.03a1727c57b53p-123, -0x1.b9bedc44ebd7bp-121,
+    -0x1.6c51039449b3ap-118, -0x1.1b514b36ca5c7p-122, -0x1.32fbf9af1369ep-118, 0x1.2406ab9eeab0ap-119,
+    -0x1.19041b9d78a76p-119, -0x1.11023d1970f6cp-118, 0x1.e5b4c7b4968e4p-119, -0x1.95386352ef607p-118,
+    0x1.e016e00a2643cp-118, -0x1.1df98027bb78cp-118, 0x1.dc775814a8495p-119, 0x1.2a97e9494a5eep-119,
+    0x1.9b07eb6c70573p-118, 0x1.ac155bef4f4a4p-119, 0x1.2bd339940e9d9p-119, -0x1.a4c3a8c3f0d7ep-118,
+    0x1.612e8afad1255p-119, -0x1.10adcd6381aa4p-123, 0x1.0024754db41d5p-118, 0x1.1ca0f45d52383p-120,
+    0x1.6f46ad23182e4p-119, 0x1.a9ce78e18047cp-119, 0x1.32721843659a6p-118, -0x1.b5cee5c4e4628p-119,
+    -0x1.63aeabf42eae2p-118, -0x1.e958d3c9904bdp-118, -0x1.5e436d661f5e3p-120, -0x1.efff8375d29c3p-118,
+    0x1.ada0911f09ebcp-119, -0x1.7d023f956f9f3p-118, -0x1.ef3691c309278p-122, -0x1.1c7dde35f7999p-119,
+    0x1.89b7a04ef80d0p-123, 0x1.c944bd1648a76p-118, 0x1.3c1a3b69062f0p-120, 0x1.9cb62f3d1be56p-118,
+    0x1.d4397afec42e2p-120, 0x1.8ecdbbc6a7833p-118, -0x1.4b309d25957e3p-118, -0x1.f768569bd93efp-119,
+    -0x1.07abe1db13cadp-119, -0x1.d689cefede59bp-119, 0x1.9bb2c011d93adp-118, 0x1.295e15b9a1de8p-119,
+    0x1.6324c054647adp-118, 0x1.c4b1b816986a2p-124, 0x1.ba6f93080e65ep-118, -0x1.3e2429b56de47p-118,
+    -0x1.383c17e40b497p-118, -0x1.c483c759d8933p-119, -0x1.bb60987591c34p-118, 0x1.038ae44f73e65p-121,
+    -0x1.bdd3413b26456p-118, -0x1.2895667ff0b0dp-120, -0x1.bbe3a683c88abp-121, -0x1.83c0f25860ef6p-119,
+    -0x1.16e4786887a99p-119, -0x1.0a8d96c65d53cp-118, -0x1.0245957316dd3p-118, 0x1.866b80a02162dp-118,
+    -0x1.41577ee04992fp-119, 0x1.f124cd1164dd6p-118, 0x1.05d02ba15797ep-120, -0x1.27c86626d972bp-118,
+    -0x1.d4c1dd41532d8p-118, -0x1.8d684a341cdfbp-119, -0x1.fc6f89bd4f6bap-118, 0x1.994c2f37cb53ap-118,
+    0x1.6e9f156864b27p-118, -0x1.0d55e32e9e3aap-120, 0x1.5cc13a2e3976cp-119, -0x1.dd6792e582524p-118,
+    -0x1.75fc781b57ebcp-121, -0x1.64b7c96a5f039p-120, -0x1.d185b7c1b85d1p-118, -0x1.173bd91cee632p-118,
+    0x1.c7c46b071f2bep-120, 0x1.824ca78e64c6ep-120, -0x1.359495d1cd533p-118, 0x1.6305c7ddc36abp-118,
+    -0x1.d2f6edb8d41e1p-118, 0x1.bcb7ecac563c7p-118, 0x1.0fac90ef7fd31p-118, -0x1.f9234cae76cd0p-119,
+    0x1.7a1cd345dcc81p-118, -0x1.bdef54c80e425p-118, -0x1.2805e3084d708p-121, -0x1.c71dfbbba6de3p-118,
+    -0x1.5584f7e54ac3bp-120, -0x1.efcd30e54292ep-118, 0x1.23dd07a2d9e84p-119, -0x1.efdca3f6b9c73p-118,
+    0x1.11065895048ddp-119, 0x1.b4537e083c60ap-118, 0x1.2884dff483cadp-118, 0x1.1acbc48805c44p-120,
+    0x1.503cbd1e949dbp-120, -0x1.dd83b53829d72p-119, -0x1.cbc3743797a9cp-118, -0x1.d487b719d8578p-118,
+    0x1.2ed02d75b3707p-119, -0x1.11ec18beddfe8p-118, 0x1.c2300696db532p-118, 0x1.2da5778f018c3p-118,
+    -0x1.1a5cd4f184b5cp-118, -0x1.7b627817a1496p-118, 0x1.39e8980a9cc8fp-119, 0x1.2d522ca0c8de2p-118,
+    -0x1.e9c23179c2893p-118, -0x1.c93f3b411ad8cp-118, 0x1.dc7f486a4b6b0p-118, 0x1.3a1a5bf0d8e43p-118,
+    0x1.9d3e12dd8a18bp-118, -0x1.dbb12d006350ap-118, 0x1.74853f3a5931ep-119, 0x1.2eb74966579e7p-121
+};
 
 static inline void exp_neg_f64_dd(double a, double *hi, double *lo)
 {
-    double shifted = a * 0x1.71547652b82fep+2 + ROUND_MAGIC;     /* 4/ln2 */
-    double nf = shifted - ROUND_MAGIC;
-    int64_t n = (int64_t)(f64_bits(shifted) - f64_bits(ROUND_MAGIC));   /* in [-4306, 0] */
-    /* v = -a + n ln2/4: n*LN2_4_HI exact (40-bit constant), v_hi exact (Sterbenz) */
-    double v_hi = nf * 0x1.62e42fefa2000p-3 - a;
-    double v = v_hi + nf * 0x1.9ef35793c7673p-43;
-    double v2 = v * v, v4 = v2 * v2;
-    double c01 = 1.0 / 2 - v * (1.0 / 6);
-    double c23 = 1.0 / 24 - v * (1.0 / 120);
-    double c45 = 1.0 / 720 - v * (1.0 / 5040);
-    double c67 = 1.0 / 40320 - v * (1.0 / 362880);
-    double p = (c01 + v2 * c23) + v4 * ((c45 + v2 * c67) + v4 * (1.0 / 3628800));
-    double u = v - v2 * p;                     /* |u| < 0.091 */
-    uint64_t j = (uint64_t)n & 3;
-    double t_head = EXP2_QUARTER_HEAD[j], t_rest = EXP2_QUARTER_REST[j];
-    double c = 134217729.0 * u;                /* Veltkamp: u = u_head + u_tail */
-    double u_head = c - (c - u), u_tail = u - u_head;
-    double w = t_head * u_head;                /* exact: 26 x 26 bits */
-    double m_hi = t_head - w;                  /* Fast2Sum: |w| < t_head */
-    double m_lo = (((t_head - m_hi) - w) - t_head * u_tail) + (t_rest - t_rest * u);
-    double m = m_hi + m_lo;                    /* renormalise */
-    m_lo = (m_hi - m) + m_lo;
-    /* k = n >> 2, the arithmetic shift done on n + 8192 >= 0 (SSE2 has no
-     * 64-bit arithmetic shift) */
-    int64_t k = (int64_t)((uint64_t)(n + 8192) >> 2) - 2048;
-    apply_pow2_f64(k, m, m_lo, hi, lo);
+    double ax = -a;                            /* the caller's -|x|: folded away */
+    double shifted = ROUND_MAGIC - ax * 0x1.71547652b82fep+7;    /* 128/ln2 */
+    double nf = shifted - ROUND_MAGIC;                           /* n in [-137771, 0] */
+    /* v = ax + n ln2/128: n*LN2_128_HI exact (35-bit constant, |n| < 2^18),
+     * v_hi exact (Sterbenz) */
+    double v_hi = nf * 0x1.62e42fefc0000p-8 + ax;
+    double v = v_hi + nf * -0x1.c610ca86c3899p-44;
+    double v2 = v * v;
+    double p = (1.0 / 2 - v * (1.0 / 6)) + v2 * (1.0 / 24 - v * (1.0 / 120));
+    double u = v - v2 * p;                     /* |u| < 2^-8.5 */
+    /* n is the low bits of shifted's representation, whose constant part is
+     * a multiple of 2^51: j = n mod 128, and (n >> 7) << 52 = k << 52
+     * (mod 2^64) from logical shifts (SSE2 has no 64-bit arithmetic shift) */
+    uint64_t shifted_bits = f64_bits(shifted);
+    uint64_t j = shifted_bits & 127;
+    double t_hi = EXP2_J_128_HI[j];
+    double w = t_hi * u - EXP2_J_128_LO[j];
+    double m_hi = t_hi - w;                    /* Fast2Sum: |w| < t_hi */
+    double m_lo = (t_hi - m_hi) - w;
+    double scale = f64_from_bits(((shifted_bits >> 7) << 52) + f64_bits(0x1p64));
+    *hi = m_hi * scale;
+    *lo = m_lo * scale;
 }
 #endif
 
@@ -258,6 +322,23 @@ static inline void sigmoid_f64_common(double x, double *e_hi, double *e_lo)
     exp_neg_f64_dd(-clamped_abs_f64(x, SATURATE_F64), e_hi, e_lo);
 }
 
+/* The baseline's float64 loops (kernels_impl.h) take a shorter path through
+ * a block of inputs that are all moderate, |x| < 708 (NaN excluded): e is
+ * normal there, |x| needs no clamping and no NaN is put back; the results
+ * are the same bits.  outside_moderate_f64(x) has its top bit set where x is
+ * not moderate (|x| + 2^63 - 708 in the bits reaches 2^63). */
+static const double MODERATE_F64 = 708.0;
+
+static inline uint64_t outside_moderate_f64(double x)
+{
+    return (f64_bits(x) & ABS_MASK_F64) + ((uint64_t)1 << 63) - f64_bits(MODERATE_F64);
+}
+
+static inline void sigmoid_f64_common_moderate(double x, double *e_hi, double *e_lo)
+{
+    exp_neg_f64_dd(-fabs(x), e_hi, e_lo);
+}
+
 #ifndef SIGMOIDX_EXACT_PRODUCTS_BY_FMA
 /* Without an fma instruction the quotients below are corrected with a
  * divisor cut to 26 significant bits, which saves Dekker's product its
@@ -291,10 +372,10 @@ static inline double divide_by_short_f64(double n_hi, double n_lo, double d_hi, 
  * division gives 1/s_hi, the quotient n/s is then corrected once with the
  * exact residual n - q*s.  Max error 0.5 ULP + 2^-5 ULP from exp: <= 1 ULP
  * (measured in benchmarks/accuracy.py), subnormal results included.  Without
- * an fma instruction: the shorter exp (2^-55.5) and divide_by_short_f64,
- * within 0.7917 ULP as measured (the vector kernels' figure; subnormal
- * results, which a double rounding in exp's scaling reaches). */
-static inline double sigmoid_f64_from_e(double x, double e_hi, double e_lo)
+ * an fma instruction: the table-driven exp (2^-58) and divide_by_short_f64,
+ * within 0.7500 ULP as measured (at subnormal results, which exp's scaling
+ * rounds before the quotient rounds again). */
+static inline double sigmoid_f64_from_e_not_nan(double x, double e_hi, double e_lo)
 {
     uint64_t negative = mask_sign_bit(f64_bits(x));
     double n_hi = select_f64(negative, e_hi, 1.0);
@@ -306,13 +387,18 @@ static inline double sigmoid_f64_from_e(double x, double e_hi, double e_lo)
     double q = n_hi * inv;
     /* q <= 1, s_hi in [1, 2]: exact (q below 2^-968 only where s_hi = 1) */
     double residual = residual_f64(n_hi, q, s_hi) + (n_lo - q * s_lo);
-    return (q + residual * inv) + nan_or_zero_f64(x);
+    return q + residual * inv;
 #else
     double s_short, s_rest;
     one_plus_short_f64(e_hi, e_lo, &s_short, &s_rest);
-    return divide_by_short_f64(n_hi, n_lo, s_short, s_rest, 1.0 / (1.0 + e_hi)) +
-           nan_or_zero_f64(x);
+    return divide_by_short_f64(n_hi, n_lo, s_short, s_rest, 1.0 / (1.0 + e_hi));
 #endif
+}
+
+/* the same, a NaN x put back (a sigmoid is never -0: adding +0 changes nothing) */
+static inline double sigmoid_f64_from_e(double x, double e_hi, double e_lo)
+{
+    return sigmoid_f64_from_e_not_nan(x, e_hi, e_lo) + nan_or_zero_f64(x);
 }
 
 static inline double sigmoid_f64(double x)
@@ -325,7 +411,7 @@ static inline double sigmoid_f64(double x)
 /* sigma'(x) = e / (1+e)^2, float64.  d = s^2 as d_hi + d_lo (exact product
  * by fma), q = e/d corrected once by the residual e - q*d.  Without an fma
  * instruction, d's head cut to 26 bits for divide_by_short_f64. */
-static inline double sigmoid_grad_f64_from_e(double x, double e_hi, double e_lo)
+static inline double sigmoid_grad_f64_from_e_not_nan(double e_hi, double e_lo)
 {
 #ifdef SIGMOIDX_EXACT_PRODUCTS_BY_FMA
     double s_hi = 1.0 + e_hi;
@@ -336,7 +422,7 @@ static inline double sigmoid_grad_f64_from_e(double x, double e_hi, double e_lo)
     double q = e_hi * inv;
     /* q <= 1/4, d_hi in [1, 4]: exact (q below 2^-968 only where d_hi = 1) */
     double residual = residual_f64(e_hi, q, d_hi) + (e_lo - q * d_lo);
-    return (q + residual * inv) + nan_or_zero_f64(x);
+    return q + residual * inv;
 #else
     /* d = s^2: s_short^2 is exact (52 bits), then cut to 26 bits */
     double s_short, s_rest;
@@ -346,9 +432,13 @@ static inline double sigmoid_grad_f64_from_e(double x, double e_hi, double e_lo)
     double c = 134217729.0 * d_full;            /* d_full in [1, 4] */
     double d_short = c - (c - d_full);
     d_rest += d_full - d_short;                 /* d_full - d_short exact */
-    return divide_by_short_f64(e_hi, e_lo, d_short, d_rest, 1.0 / (d_short + d_rest)) +
-           nan_or_zero_f64(x);
+    return divide_by_short_f64(e_hi, e_lo, d_short, d_rest, 1.0 / (d_short + d_rest));
 #endif
+}
+
+static inline double sigmoid_grad_f64_from_e(double x, double e_hi, double e_lo)
+{
+    return sigmoid_grad_f64_from_e_not_nan(e_hi, e_lo) + nan_or_zero_f64(x);
 }
 
 static inline double sigmoid_grad_f64(double x)
@@ -411,6 +501,29 @@ static inline float sigmoid_grad_f32_from_e(float x, double e)
 
 static inline float sigmoid_f32(float x) { return sigmoid_f32_from_e(x, exp_neg_abs_f32(x)); }
 static inline float sigmoid_grad_f32(float x) { return sigmoid_grad_f32_from_e(x, exp_neg_abs_f32(x)); }
+
+/* The baseline's float32 loops take a shorter path through a block of inputs
+ * that are all moderate, |x| < 110 (NaN excluded): no clamping and no NaN to
+ * put back (a sigmoid and its derivative are never -0: adding +0 changed
+ * nothing), the same bits.  outside_moderate_f32(x) has its top bit set where
+ * x is not moderate. */
+static inline uint32_t outside_moderate_f32(float x)
+{
+    return (f32_bits(x) & 0x7fffffffu) + (0x80000000u - f32_bits(SATURATE_F32));
+}
+
+static inline float sigmoid_f32_moderate(float x)
+{
+    double e = exp_neg_f32_via_f64(-(double)fabsf(x));
+    return (float)(((f32_bits(x) >> 31) ? e : 1.0) / (1.0 + e));
+}
+
+static inline float sigmoid_grad_f32_moderate(float x)
+{
+    double e = exp_neg_f32_via_f64(-(double)fabsf(x));
+    double s = 1.0 + e;
+    return (float)(e / (s * s));
+}
 
 static inline void sigmoid_and_grad_f32(float x, float *s, float *g)
 {
@@ -486,6 +599,7 @@ static inline double atanh_tail_f64(double w)
     return (c01 + w2 * c23) + w4 * (c45 + w2 * c67) + w8 * c89;
 }
 
+#ifdef SIGMOIDX_EXACT_PRODUCTS_BY_FMA
 /* log1p(f_hi + f_lo), f in [-0.293, 0.415], as a_hi + a_lo, relative error
  * below 2^-57.  z = f/(2 + f) as z + z_lo (one division, corrected by its
  * exact residual); then log1p(f) = 2z + 2z^3 Q(z^2) with 2z = f - z*f
@@ -500,16 +614,8 @@ static inline void log1p_reduced_f64(double f_hi, double f_lo, double *a_hi, dou
     double zf = z * f_hi;
     /* inexact by < 2^-1072 only where |f| < 2^-484, far below f's last bit */
     double zf_err = product_error_f64(z, f_hi, zf);
-#ifdef SIGMOIDX_EXACT_PRODUCTS_BY_FMA
     /* |z| < 0.18, d_hi in [1.7, 2.5]: exact (|z| below 2^-968 only where d_hi = 2) */
     double residual = residual_f64(f_hi, z, d_hi) + (f_lo - z * d_lo);
-#else
-    /* the same residual f - z(2 + f) from the product z*f_hi = zf + zf_err,
-     * saving a second Dekker product: f_hi - 2z and then - zf are exact
-     * (Sterbenz: 2z and zf + zf_err are within 17% and 2^-50 of them) */
-    double residual = (((f_hi - 2.0 * z) - zf) - zf_err) + (f_lo - z * f_lo);
-    (void)d_lo;
-#endif
     double z_lo = residual * inv;
     double zf_lo = zf_err + (z * f_lo + z_lo * f_hi);
     double w = z * z;
@@ -519,6 +625,49 @@ static inline void log1p_reduced_f64(double f_hi, double f_lo, double *a_hi, dou
     *a_hi = s;
     *a_lo = s_err + ((f_lo - zf_lo) + tail);
 }
+#else
+/* Q(w) above as a degree-7 polynomial fitted by mpmath.chebyfit on
+ * w in [0, 0.1716^2] (kernels_vec_f64.h), coefficients rounded to double:
+ * w times its error is below 2^-60 (2^-60.6 measured against mpmath). */
+static const double ATANH_TAIL_FITTED[8] = {
+    0x1.5555555555555p-2, 0x1.9999999999a38p-3, 0x1.2492492476bf2p-3, 0x1.c71c7201712d2p-4,
+    0x1.745cf8fa80a6ep-4, 0x1.3b1c377d3240fp-4, 0x1.0fbe5ca9fd6f9p-4, 0x1.0c05f222f1ac5p-4};
+
+/* Without an fma instruction, no Dekker product: log1p(f) = 2 atanh(z),
+ * z = f/(2 + f), |z| <= 0.1716, with z's head z_hi (Veltkamp's 26-bit half of
+ * q = fl(f_hi/(2 + f_hi))) and f's head f_s (f_hi rounded to a multiple of
+ * 2^-24, 23 bits), whose product is exact.  With the residual
+ * R = f - z_hi (2 + f), below 2^-25 |f|, 2z = 2 z_hi + R (1 - z), so
+ *     log1p(f) = (f_hi - z_hi f_s) + g - R z + 2z^3 Q(z^2),
+ *     g = f_lo (1 - z_hi) - z_hi (f_hi - f_s),
+ * R = ((f_hi - 2 z_hi) - z_hi f_s) + g, f_hi - 2 z_hi exact (Sterbenz).  f_hi
+ * leads (f_s = 0 for |f| < 2^-25, so a subnormal f comes out exactly); the
+ * head f_hi - z_hi f_s is summed exactly (Fast2Sum, z_hi f_s <= 0.18 |f_hi|),
+ * every other term is below 2^-24 |f| (the tail 0.02 |f|) and rounded; z is q
+ * (relative error < 2^-51.4) in R z and the tail.  Relative error of
+ * a_hi + a_lo below 2^-56. */
+static inline void log1p_reduced_f64(double f_hi, double f_lo, double *a_hi, double *a_lo)
+{
+    double f_s = (f_hi + 0x1.8p28) - 0x1.8p28;   /* to a multiple of 2^-24 */
+    double inv = 1.0 / (2.0 + f_hi);
+    double q = f_hi * inv;
+    double c = 134217729.0 * q;                   /* 2^27 + 1; |q| < 0.18 */
+    double z_hi = c - (c - q);
+    double zf_s = z_hi * f_s;                     /* exact: 26 x 23 bits */
+    double g = f_lo * (1.0 - z_hi) - z_hi * (f_hi - f_s);   /* f_hi - f_s exact */
+    double r = ((f_hi - 2.0 * z_hi) - zf_s) + g;
+    double w = q * q;
+    const double *a = ATANH_TAIL_FITTED;
+    double w2 = w * w, w4 = w2 * w2;
+    double series = ((a[0] + w * a[1]) + w2 * (a[2] + w * a[3]))
+                  + w4 * ((a[4] + w * a[5]) + w2 * (a[6] + w * a[7]));
+    double tail = 2.0 * (q * w) * series;
+    double s = f_hi - zf_s;                       /* Fast2Sum */
+    double s_err = (f_hi - s) - zf_s;
+    *a_hi = s;
+    *a_lo = s_err + ((g - r * q) + tail);
+}
+#endif
 
 static const double SQRT2_MINUS_1 = 0x1.a827999fcef34p-2;  /* 0.41421356 */
 static const double LOG_SIGMOID_BIG = 0x1p60;  /* below -2^60, log_sigmoid(x) = x */
@@ -526,7 +675,8 @@ static const double LOG_SIGMOID_BIG = 0x1p60;  /* below -2^60, log_sigmoid(x) = 
 /* float64.  Error: 0.5 ULP for the final rounding plus < 2^-56 relative from
  * exp (2^-58) and log1p: <= 1 ULP (measured: tests/test_accuracy.py).
  * Special values: -inf -> -inf, +inf -> 0, NaN -> NaN, nothing raised. */
-static inline double log_sigmoid_f64_from_e(double x, double e_hi, double e_lo)
+/* m - log1p(e) for m = min(x, 0), x finite */
+static inline double log_sigmoid_f64_sum(double m, double e_hi, double e_lo)
 {
     /* k = 1 when e >= sqrt(2) - 1: 1 + e = 2 (1 + f), f = (e - 1)/2 */
     uint64_t k1 = ~mask_less_u63(f64_bits(e_hi), f64_bits(SQRT2_MINUS_1));
@@ -540,16 +690,28 @@ static inline double log_sigmoid_f64_from_e(double x, double e_hi, double e_lo)
     double k_hi = f64_from_bits(f64_bits(LN2_HI) & k1), k_lo = f64_from_bits(f64_bits(LN2_LO) & k1);
     double b = k_hi + a_hi;                                 /* Fast2Sum: ln2 > 0.347 >= |a_hi| */
     double l_lo = ((k_hi - b) + a_hi) + (k_lo + a_lo);
-    /* min(x, 0) - log1p(e): TwoSum, on x clamped to a finite value */
-    uint64_t negative = mask_sign_bit(f64_bits(x));
-    double m = f64_from_bits(f64_bits(-clamped_abs_f64(x, LOG_SIGMOID_BIG)) & negative);
+    /* m - log1p(e): TwoSum */
     double c = m - b;
     double bv = c - m;
     double c_err = (m - (c - bv)) + (-b - bv);
-    double r = c + (c_err - l_lo);
+    return c + (c_err - l_lo);
+}
+
+static inline double log_sigmoid_f64_from_e(double x, double e_hi, double e_lo)
+{
+    /* min(x, 0) on x clamped to a finite value */
+    uint64_t negative = mask_sign_bit(f64_bits(x));
+    double m = f64_from_bits(f64_bits(-clamped_abs_f64(x, LOG_SIGMOID_BIG)) & negative);
+    double r = log_sigmoid_f64_sum(m, e_hi, e_lo);
     /* x < -2^60, -inf and negative NaNs: x itself; positive NaNs: added */
     uint64_t is_x = negative & mask_less_u63(f64_bits(LOG_SIGMOID_BIG), f64_bits(x) & ABS_MASK_F64);
     return f64_from_bits((f64_bits(x) & is_x) | (f64_bits(r) & ~is_x)) + nan_or_zero_f64(x);
+}
+
+/* moderate x: min(x, 0) is x & its sign mask, r is never x itself nor NaN */
+static inline double log_sigmoid_f64_from_e_moderate(double x, double e_hi, double e_lo)
+{
+    return log_sigmoid_f64_sum(f64_from_bits(f64_bits(x) & mask_sign_bit(f64_bits(x))), e_hi, e_lo);
 }
 
 static inline double log_sigmoid_f64(double x)
@@ -608,16 +770,44 @@ static inline uint64_t logit_inside_f64(uint64_t bits)
 
 /* the first half of logit_f64: y = p/(1 - p) as y_hi + y_lo, for p = 1/2
  * wherever p is not in (0, 1) */
-static inline void logit_quotient_f64(double p, double *y_hi, double *y_lo)
+static inline void logit_quotient_inside_f64(double q, double *y_hi, double *y_lo)
 {
-    uint64_t bits = f64_bits(p), inside = logit_inside_f64(bits);
-    double q = f64_from_bits((bits & inside) | (f64_bits(0.5) & ~inside));
     double t_hi = 1.0 - q;                      /* Fast2Sum: 1 >= q */
     double t_lo = (1.0 - t_hi) - q;
     double inv = 1.0 / t_hi;
     *y_hi = q * inv;
     /* y_hi < 2^54, t_hi in (0, 1]: exact (y_hi below 2^-968 only where t_hi = 1) */
     *y_lo = (residual_f64(q, *y_hi, t_hi) - *y_hi * t_lo) * inv;
+}
+
+static inline void logit_quotient_f64(double p, double *y_hi, double *y_lo)
+{
+    uint64_t bits = f64_bits(p), inside = logit_inside_f64(bits);
+    logit_quotient_inside_f64(f64_from_bits((bits & inside) | (f64_bits(0.5) & ~inside)), y_hi, y_lo);
+}
+
+/* top bit set unless p is in [2^-1022, 1) (exponent field e from 1 to 1022,
+ * sign 0: e - 1 and 1022 - e both non-negative), where y is normal and no
+ * special value occurs */
+static inline uint64_t logit_outside_moderate_f64(double p)
+{
+    uint64_t exponent = f64_bits(p) >> 52;
+    return (exponent - 1) | (1022 - exponent);
+}
+
+/* log(y_hi + y_lo) - k_offset ln2 for a normal y_hi */
+static inline double logit_log_f64(double y_hi, double y_lo, uint64_t k_offset)
+{
+    int64_t k = (int64_t)((f64_bits(y_hi) + (f64_bits(1.0) - SQRT_HALF_BITS)) >> 52) - 1023;
+    double m = f64_from_bits(f64_bits(y_hi) - ((uint64_t)k << 52));
+    double a_hi, a_lo;
+    log1p_reduced_f64(m - 1.0, y_lo * pow2_int(-k), &a_hi, &a_lo);
+    /* k as a double through the bits of 1.5*2^52 + k: AVX2 has no int64 ->
+     * double conversion, this vectorises */
+    double kd = f64_from_bits(f64_bits(ROUND_MAGIC) + ((uint64_t)k - k_offset)) - ROUND_MAGIC;
+    double k_hi = kd * LN2_HI;                  /* exact: |k| < 2^11 */
+    double b = k_hi + a_hi;                     /* Fast2Sum: |k_hi| >= ln2 > |a_hi| or 0 */
+    return b + (((k_hi - b) + a_hi) + (kd * LN2_LO + a_lo));
 }
 
 /* the second half: log(y_hi + y_lo), and the special values */
@@ -628,19 +818,7 @@ static inline double logit_f64_from_quotient(double p, double y_hi, double y_lo)
     /* subnormal y (from subnormal p): scale by 2^64 first */
     uint64_t sub = mask_less_u63(f64_bits(y_hi), 0x0010000000000000u);
     double scale = f64_from_bits((f64_bits(0x1p64) & sub) | (f64_bits(1.0) & ~sub));
-    y_hi *= scale;
-    y_lo *= scale;
-    int64_t k = (int64_t)((f64_bits(y_hi) + (f64_bits(1.0) - SQRT_HALF_BITS)) >> 52) - 1023;
-    double m = f64_from_bits(f64_bits(y_hi) - ((uint64_t)k << 52));
-    double a_hi, a_lo;
-    log1p_reduced_f64(m - 1.0, y_lo * pow2_int(-k), &a_hi, &a_lo);
-    /* k as a double through the bits of 1.5*2^52 + k: AVX2 has no int64 ->
-     * double conversion, this vectorises */
-    double kd = f64_from_bits(f64_bits(ROUND_MAGIC) + (uint64_t)(k - (int64_t)(sub & 64)))
-              - ROUND_MAGIC;
-    double k_hi = kd * LN2_HI;                  /* exact: |k| < 2^11 */
-    double b = k_hi + a_hi;                     /* Fast2Sum: |k_hi| >= ln2 > |a_hi| or 0 */
-    double r = b + (((k_hi - b) + a_hi) + (kd * LN2_LO + a_lo));
+    double r = logit_log_f64(y_hi * scale, y_lo * scale, sub & 64);
     /* outside (0, 1): +-0 -> -inf, 1 -> inf, NaN -> itself quieted (p + 0:
      * "invalid" for a signalling NaN only), else a quiet NaN */
     uint64_t zero = mask_zero_u63(magnitude);
@@ -682,9 +860,12 @@ static inline float logit_f32(float p)
     double kd = f64_from_bits(f64_bits(ROUND_MAGIC) + (uint64_t)k) - ROUND_MAGIC;
     float r = (float)(kd * LN2 + (2.0 * z + 2.0 * (z * w) * series));
     uint32_t magnitude = bits & 0x7fffffffu;
+    /* a NaN comes back quieted (its quiet bit set, as a float -> double ->
+     * float round trip does; (double)p above raised "invalid" for a
+     * signalling one) */
     uint32_t special = magnitude == 0 ? f32_bits(-INFINITY)
                      : bits == f32_bits(1.0f) ? f32_bits(INFINITY)
-                     : magnitude > 0x7f800000u ? bits : 0x7fc00000u;
+                     : magnitude > 0x7f800000u ? bits | 0x00400000u : 0x7fc00000u;
     uint32_t inside32 = (uint32_t)inside;
     return f32_from_bits((f32_bits(r) & inside32) | (special & ~inside32));
 }

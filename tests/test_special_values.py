@@ -123,3 +123,32 @@ def test_special_values_through_every_path(dtype):
                     assert np.array_equal(f(xs), np.roll(expect[f], shift), equal_nan=True)
                 strided = np.repeat(x, 3)[::3]
                 assert np.array_equal(f(strided), expect[f], equal_nan=True)
+
+
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
+def test_special_values_among_many_ordinary_inputs(dtype):
+    """A special value (or a subnormal p for logit) in any block of a long array of
+    ordinary inputs: the baseline's float64 loops work on blocks of 256 and take a
+    shorter path for a block without them (csrc/kernels_impl.h).  Every element equals
+    the same function of that element alone, and nothing warns."""
+    info = np.finfo(dtype)
+    specials = np.concatenate([hygiene_values(dtype),
+                               arr([info.smallest_subnormal, info.smallest_normal / 3,
+                                    info.smallest_normal, 1.0, 0.0], dtype)])
+    ordinary = {sigmoidx.logit: np.linspace(0.01, 0.99, 1000).astype(dtype)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(all="raise"):
+            for f in FUNCTIONS:
+                base = ordinary.get(f, np.linspace(-30, 30, 1000).astype(dtype))
+                expect_base = f(base)
+                for v in specials:
+                    with np.errstate(invalid="ignore"):
+                        single = f(arr([v], dtype))[0]
+                    for position in (0, 255, 256, 300, 511, 512, 999):
+                        x = base.copy()
+                        x[position] = v
+                        y = f(x)
+                        expect = expect_base.copy()
+                        expect[position] = single
+                        assert np.array_equal(y, expect, equal_nan=True), (f, v, position)

@@ -54,9 +54,7 @@ static inline vm32 nan_mask_vf32(vf32 x)
  * the Taylor series to r^3 (N = 8) or r (N = 32): truncation below 2^-36 and
  * 2^-30.7.  The steps carry v = -r and u_neg = -(exp(r) - 1), which saves
  * negating ax (rounding to nearest is symmetric: the values are exactly the
- * negatives).  The table is float hi + lo (|lo| < 2^-24 hi); lo (1 + u) is
- * taken as lo, which leaves out below 2^-24 |u| < 2^-28 (N = 8), 2^-30.5
- * (N = 32) of the result. */
+ * negatives).  The table is float hi + lo (|lo| < 2^-24 hi). */
 #if VF32_EXP_TABLE_BITS == 5
 #define EXP_LN2_HI 0x1.63p-1f              /* ln2 in 9 bits: n/N HI exact, |n| < 2^13 */
 #define EXP_LN2_LO -0x1.bd0106p-13f
@@ -113,7 +111,12 @@ static inline exp_split_vf32 exp_neg_vf32(vf32 ax)
     vf32 u_neg = vf32_fnma(v2, p, v);
     /* t (1 + u) = hi + lo: hi rounded, t_hi - hi exact (Sterbenz) */
     e.hi = vf32_fnma(t_hi, u_neg, t_hi);
+#if VF32_EXP_TABLE_BITS == 5
+    /* t_lo (1 + u) taken as t_lo: below 2^-24 |u| < 2^-30.5 of the result left out */
     e.lo = vf32_fnma(t_hi, u_neg, vf32_add(vf32_sub(t_hi, e.hi), t_lo));
+#else
+    e.lo = vf32_add(vf32_fnma(t_hi, u_neg, vf32_sub(t_hi, e.hi)), vf32_fnma(t_lo, u_neg, t_lo));
+#endif
     return e;
 }
 

@@ -11,17 +11,19 @@
  * vscalefps; its results differ from avx2's in the last bit of a few inputs.
  *
  * The baseline evaluates float32 in float64; this stays in float32 and keeps
- * <= 1 ULP by carrying exp(-|x|) and 1 + exp(-|x|) as unevaluated sums
- * hi + lo and correcting the quotient once with its fused residual (0.7761
- * ULP max over all 2^32 inputs, benchmarks/accuracy.py).  Not bit-identical
- * to the baseline's results.
+ * <= 1 ULP by carrying exp(-|x|) (and for sigma', 1 + exp(-|x|)) as an
+ * unevaluated sum hi + lo and correcting the quotient once with its fused
+ * residual (max over all 2^32 inputs, benchmarks/accuracy.py: 0.7761 ULP on
+ * avx2, 0.7587 on avx512).  Not bit-identical to the baseline's results.
  *
  * exp(-|x|) = 2^k (m_hi + m_lo), k in [-150, 0].  The quotient is formed with
  * e = (m_hi + m_lo) 2^kc, kc = max(k, -100), which keeps e_lo a normal number,
  * and scaled by 2^(k - kc) at the end.  A subnormal result is thus rounded
  * twice, first to 24 bits, which for a result below 2^-126 is at most a
  * quarter of its last place, then to the subnormal: within 0.75 ULP plus
- * the small error of exp and the quotient (measured 0.7761).
+ * the small error of exp and the quotient.  On the path where every |x| of
+ * a block is at most 64 (no subnormal result, k >= -93), avx512 scales by
+ * 2^k with vscalefps, exactly.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -187,14 +189,16 @@ static inline vf32 finish_vf32(vf32 n_hi, vf32 n_lo, vf32 d_hi, vf32 d_lo, vi32 
     return vf32_add(y, vf32_zero_unless(nan_mask_vf32(p.x), p.x));
 }
 
-/* sigma = n / (1 + e), n = (x < 0 ? e : 1), from q = n_hi r, r =
- * vf32_recip(s_hi) in [1/2, 1] (s_hi in [1, 2]; checked for vrcp14ps over
- * every float there), and the residual n - q (1 + e) = (n_hi - q) - q e_hi +
- * (n_lo - q e_lo): n_hi - q is exact (Sterbenz: q in [n_hi/2, n_hi]); n_lo -
- * q e_lo = e_lo (n_lo/e_lo - q) is e_lo (1 - q) ~ e_lo r for x < 0 and
- * -e_lo r exactly for x >= 0, which is off by below 2^-14 e_lo (the
- * reciprocal's error) where the result needs 2^-4 e_lo.  The quotient is
- * then corrected once, sigma = q + residual r. */
+/* sigma = n / (1 + e), n = (x < 0 ? e : 1) = n_hi + n_lo: q = n_hi r with
+ * r = vf32_recip(s_hi) in [1/2, 1] (s_hi in [1, 2]; checked for vrcp14ps over
+ * every float there), corrected once, sigma = q + residual r, by the residual
+ * n - q (1 + e) = (n_hi - q) - q e_hi + (n_lo - q e_lo):
+ * - n_hi - q is exact (Sterbenz: q in [n_hi/2, n_hi]);
+ * - n_lo - q e_lo is -e_lo r exactly for x >= 0 (n_lo = 0, q = r) and
+ *   e_lo (1 - q) for x < 0, taken as e_lo r: 1 - q = 1 - e_hi r and r differ
+ *   by r's relative error (2^-14 for vrcp14ps), where 2^-4 of this term
+ *   would do (it is below 2^-24 of the result).
+ * So 1 + e is never needed as a pair; only its rounded head s_hi. */
 static inline vf32 sigmoid_vf32(shared_vf32 p)
 {
     vm32 negative = vf32_signbit(p.x);

@@ -8,6 +8,11 @@ accuracy sweeps would catch a wrong entry only where inputs happen to use it.
   (so that n times it is exact for |n| < 2^18) plus the rounded rest;
 * ATANH_TAIL_FITTED, the fitted atanh tail: w times its error below 2^-60 on
   w in [0, 0.1716^2], as its comment states.
+
+And those of the vector kernels' exp (csrc/kernels_vec_f32.h, kernels_vec_f64.h), for
+every table size a layer may choose: 2^(j/N) as a correctly rounded head and rest,
+1/ln2 rounded, and ln2 as a head short enough that (n/N) times it is exact plus the
+rounded rest.
 """
 
 import re
@@ -16,7 +21,11 @@ from pathlib import Path
 import mpmath
 import pytest
 
-SOURCE = (Path(__file__).resolve().parent.parent / "csrc" / "sigmoid_math.h").read_text()
+CSRC = Path(__file__).resolve().parent.parent / "csrc"
+SOURCE = (CSRC / "sigmoid_math.h").read_text()
+VECTOR_SOURCES = {"float32": (CSRC / "kernels_vec_f32.h").read_text(),
+                  "float64": (CSRC / "kernels_vec_f64.h").read_text()}
+PRECISION = {"float32": 24, "float64": 53}
 
 
 def table(name):
@@ -83,3 +92,51 @@ def test_significant_bits_counts(bits):
     """The helper itself: a number with exactly `bits` significant bits."""
     x = float(2 ** (bits - 1) + 1) * 2.0 ** -40
     assert significant_bits(x) == bits
+
+
+def hex_floats(text):
+    return [float.fromhex(v.rstrip("f")) for v in re.findall(r"-?0x[0-9a-f.]+p[-+]?\d+f?", text)]
+
+
+def rounded(x, precision):
+    """x rounded to nearest with `precision` significant bits (no subnormal here)."""
+    with mpmath.workprec(precision):
+        return float(+x)
+
+
+# (dtype, table macro, entries, largest |n| the reduction sees: 104 or 746 times N/ln2)
+VECTOR_TABLES = [("float32", "VTAB8_F32", 8, 2**11), ("float32", "VTAB32_F32", 32, 2**13),
+                 ("float64", "VTAB4_F64", 4, 2**13), ("float64", "VTAB16_F64", 16, 2**15)]
+
+
+@pytest.mark.parametrize("dtype, macro, entries, n_max", VECTOR_TABLES)
+def test_vector_exp_tables(dtype, macro, entries, n_max):
+    text = VECTOR_SOURCES[dtype]
+    uses = re.findall(macro + r"\((.*?)\)", text, re.S)
+    assert len(uses) == 2, macro  # the heads, then the rests
+    hi, lo = hex_floats(uses[0]), [0.0] + hex_floats(uses[1])  # the rest of 2^0 is written 0.0
+    assert len(hi) == len(lo) == entries
+    precision = PRECISION[dtype]
+    with mpmath.workprec(300):
+        for j in range(entries):
+            t = mpmath.mpf(2) ** (mpmath.mpf(j) / entries)
+            assert hi[j] == rounded(t, precision), (macro, j)
+            assert lo[j] == rounded(t - mpmath.mpf(hi[j]), precision), (macro, j)
+
+
+@pytest.mark.parametrize("dtype, macro, entries, n_max", VECTOR_TABLES)
+def test_vector_exp_reduction_constants(dtype, macro, entries, n_max):
+    text = VECTOR_SOURCES[dtype]
+    bits = entries.bit_length() - 1
+    branch = re.search(r"#if VF(?:32|64)_EXP_TABLE_BITS == (\d)\n(.*?)#else\n(.*?)#endif", text, re.S)
+    chosen = branch.group(2) if int(branch.group(1)) == bits else branch.group(3)
+    ln2_hi, ln2_lo = hex_floats(chosen)
+    precision = PRECISION[dtype]
+    inverse = hex_floats(re.search(r"shifted = vf(?:32|64)_fnma\(ax, vf(?:32|64)_set\((.*?)\)", text).group(1))
+    with mpmath.workprec(300):
+        ln2 = mpmath.log(2)
+        assert inverse == [rounded(1 / ln2, precision)]
+        # (n/N) ln2_hi exact: n's significant bits plus ln2_hi's fit in the format
+        assert significant_bits(ln2_hi) + n_max.bit_length() - 1 <= precision
+        assert abs(ln2_hi - ln2) <= 2.0 ** (1 - significant_bits(ln2_hi))
+        assert ln2_lo == rounded(ln2 - mpmath.mpf(ln2_hi), precision)

@@ -14,16 +14,18 @@
  * <= 1 ULP by carrying exp(-|x|) (and for sigma', 1 + exp(-|x|)) as an
  * unevaluated sum hi + lo and correcting the quotient once with its fused
  * residual (max over all 2^32 inputs, benchmarks/accuracy.py: 0.7761 ULP on
- * avx2, 0.7587 on avx512).  Not bit-identical to the baseline's results.
+ * avx2, 0.7556 on avx512).  Not bit-identical to the baseline's results.
  *
- * exp(-|x|) = 2^k (m_hi + m_lo), k in [-150, 0].  The quotient is formed with
- * e = (m_hi + m_lo) 2^kc, kc = max(k, -100), which keeps e_lo a normal number,
- * and scaled by 2^(k - kc) at the end.  A subnormal result is thus rounded
+ * exp(-|x|) = 2^k (m_hi + m_lo), k in [-151, 0].  The quotient is formed with
+ * e = (m_hi + m_lo) 2^kc, kc = max(k, -100), which keeps e_hi a normal number
+ * (e_lo may be subnormal: its rounding, 2^-150 at most, is below 2^-49 of
+ * e), and scaled by 2^(k - kc) at the end.  A subnormal result is thus rounded
  * twice, first to 24 bits, which for a result below 2^-126 is at most a
  * quarter of its last place, then to the subnormal: within 0.75 ULP plus
  * the small error of exp and the quotient.  On the path where every |x| of
  * a block is at most 64 (no subnormal result, k >= -93), avx512 scales by
- * 2^k with vscalefps, exactly.
+ * 2^k with vscalefps: e_hi exactly, e_lo rounded once, as the product of the
+ * other path rounds it (the same bits).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -31,7 +33,7 @@
 
 #define HAVE_VEC_F32_KERNELS 1
 
-typedef struct { vf32 hi, lo, n_over_n; vi32 n_bits; } exp_split_vf32;
+typedef struct { vf32 hi, lo, n_over_size; vi32 n_bits; } exp_split_vf32;
 
 /* the bits of |x|: non-negative floats order like these integers, NaN above inf */
 static inline vi32 abs_bits_vf32(vf32 x)
@@ -58,11 +60,11 @@ static inline vm32 nan_mask_vf32(vf32 x)
  * negating ax (rounding to nearest is symmetric: the values are exactly the
  * negatives).  The table is float hi + lo (|lo| < 2^-24 hi). */
 #if VF32_EXP_TABLE_BITS == 5
-#define EXP_LN2_HI 0x1.63p-1f              /* ln2 in 9 bits: n/N HI exact, |n| < 2^13 */
-#define EXP_LN2_LO -0x1.bd0106p-13f
+#define EXP32_LN2_HI 0x1.63p-1f              /* ln2 in 9 bits: n/N HI exact, |n| < 2^13 */
+#define EXP32_LN2_LO -0x1.bd0106p-13f
 #else
-#define EXP_LN2_HI 0x1.62ep-1f             /* ln2 in 12 bits: n/N HI exact, |n| < 2^11 */
-#define EXP_LN2_LO 0x1.0bfbe8p-15f
+#define EXP32_LN2_HI 0x1.62ep-1f             /* ln2 in 12 bits: n/N HI exact, |n| < 2^11 */
+#define EXP32_LN2_LO 0x1.0bfbe8p-15f
 #endif
 
 static inline exp_split_vf32 exp_neg_vf32(vf32 ax)
@@ -71,12 +73,12 @@ static inline exp_split_vf32 exp_neg_vf32(vf32 ax)
     const vf32 magic = vf32_set(0x1.8p23f / (1 << VF32_EXP_TABLE_BITS));
     exp_split_vf32 e;
     vf32 shifted = vf32_fnma(ax, vf32_set(0x1.715476p+0f), magic);   /* 1/ln2 */
-    e.n_over_n = vf32_sub(shifted, magic);
+    e.n_over_size = vf32_sub(shifted, magic);
     /* n + the bits of magic, whose low 22 bits are 0: the table index */
     e.n_bits = vf32_bits(shifted);
     /* v = ax + (n/N) ln2, v_hi exact */
-    vf32 v_hi = vf32_fma(e.n_over_n, vf32_set(EXP_LN2_HI), ax);
-    vf32 v = vf32_fma(e.n_over_n, vf32_set(EXP_LN2_LO), v_hi);
+    vf32 v_hi = vf32_fma(e.n_over_size, vf32_set(EXP32_LN2_HI), ax);
+    vf32 v = vf32_fma(e.n_over_size, vf32_set(EXP32_LN2_LO), v_hi);
     vf32 v2 = vf32_mul(v, v);
 #if VF32_EXP_TABLE_BITS == 5
     vf32 p = vf32_fnma(v, vf32_set(1.0f / 6), vf32_set(0.5f));
@@ -115,7 +117,7 @@ static inline exp_split_vf32 exp_neg_vf32(vf32 ax)
     e.hi = vf32_fnma(t_hi, u_neg, t_hi);
 #if VF32_EXP_TABLE_BITS == 5
     /* t_lo (1 + u) taken as t_lo: below 2^-24 |u| < 2^-30.5 of the result left out */
-    e.lo = vf32_fnma(t_hi, u_neg, vf32_add(vf32_sub(t_hi, e.hi), t_lo));
+    e.lo = vf32_add(vf32_fnma(t_hi, u_neg, vf32_sub(t_hi, e.hi)), t_lo);
 #else
     e.lo = vf32_add(vf32_fnma(t_hi, u_neg, vf32_sub(t_hi, e.hi)), vf32_fnma(t_lo, u_neg, t_lo));
 #endif
@@ -159,8 +161,8 @@ static inline shared_vf32 shared_parts_vf32(vf32 x, int moderate)
     if (moderate) {
         /* 2^k = 2^floor(n/N) */
         p.j = vi32_set(0);
-        p.e_hi = vf32_scale_floor(m.hi, m.n_over_n);
-        p.e_lo = vf32_scale_floor(m.lo, m.n_over_n);
+        p.e_hi = vf32_scale_floor(m.hi, m.n_over_size);
+        p.e_lo = vf32_scale_floor(m.lo, m.n_over_size);
     } else
 #endif
     {
@@ -227,7 +229,7 @@ static inline vf32 sigmoid_grad_vf32(shared_vf32 p)
  * z = s/(c + s), s = e - k1, c = 2^(k1 + 1), as z + z_lo, |z| <= 0.172, with
  * the series to w^4/11 (the terms left out are below 2^-34 of log1p(f)); and
  * log1p(e) = b + l_lo.  min(x, 0) and -log1p(e) have the same sign: the
- * error is that of exp (2^-27.8 relative) and of the small terms rounded in
+ * error is that of exp (2^-27.7 relative) and of the small terms rounded in
  * float, then one rounding.  Where j < 0, e < 2^-100: for x >= 0 the result
  * is rounded once at the scale of e and once more to 2^j times it (as
  * sigma's), for x < -64 it is x. */

@@ -21,7 +21,8 @@
  * scaled by 2^(k - kc) at the end: a subnormal result is rounded twice, first
  * to 53 bits, which for a result below 2^-1022 is at most a quarter of its
  * last place, then to the subnormal: within 0.75 ULP plus the small error of
- * exp and the quotient (measured 0.7917).
+ * exp and the quotient (benchmarks/accuracy.py: 0.7917 on avx2, 0.7584 on
+ * avx512).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -30,7 +31,7 @@
 
 #define HAVE_VEC_F64_KERNELS 1
 
-typedef struct { vf64 hi, lo, n_over_n; vi64 n_bits; } exp_split_vf64;
+typedef struct { vf64 hi, lo, n_over_size; vi64 n_bits; } exp_split_vf64;
 
 /* the bits of |x|: non-negative doubles order like these integers, NaN above inf */
 static inline vi64 abs_bits_vf64(vf64 x)
@@ -58,7 +59,7 @@ static inline vm64 nan_mask_vf64(vf64 x)
  * symmetric: the values are exactly the negatives).  The table is double
  * hi + lo. */
 #if VF64_EXP_TABLE_BITS == 4
-#define EXP64_LN2_HI 0x1.62e42fefa0000p-1      /* 37 bits: n/N HI exact, |n| < 2^15 */
+#define EXP64_LN2_HI 0x1.62e42fefa0000p-1      /* 36 bits: n/N HI exact, |n| < 2^15 */
 #define EXP64_LN2_LO 0x1.cf79abc9e3b3ap-40
 #else
 #define EXP64_LN2_HI 0x1.62e42fefa2000p-1      /* 40 bits: n/N HI exact, |n| < 2^13 */
@@ -71,12 +72,12 @@ static inline exp_split_vf64 exp_neg_vf64(vf64 ax)
     const vf64 magic = vf64_set(0x1.8p52 / (1 << VF64_EXP_TABLE_BITS));
     exp_split_vf64 e;
     vf64 shifted = vf64_fnma(ax, vf64_set(0x1.71547652b82fep+0), magic);   /* 1/ln2 */
-    e.n_over_n = vf64_sub(shifted, magic);
+    e.n_over_size = vf64_sub(shifted, magic);
     /* n + the bits of magic, whose low 51 bits are 0: the table index */
     e.n_bits = vf64_bits(shifted);
     /* v = ax + (n/N) ln2, v_hi exact */
-    vf64 v_hi = vf64_fma(e.n_over_n, vf64_set(EXP64_LN2_HI), ax);
-    vf64 v = vf64_fma(e.n_over_n, vf64_set(EXP64_LN2_LO), v_hi);
+    vf64 v_hi = vf64_fma(e.n_over_size, vf64_set(EXP64_LN2_HI), ax);
+    vf64 v = vf64_fma(e.n_over_size, vf64_set(EXP64_LN2_LO), v_hi);
 
     /* P(r) with r = -v: the odd coefficients change sign */
     vf64 v2 = vf64_mul(v, v), v4 = vf64_mul(v2, v2);
@@ -114,8 +115,8 @@ static inline exp_split_vf64 exp_neg_vf64(vf64 ax)
     /* t (1 + u) = hi + lo: hi rounded, t_hi - hi exact (Sterbenz) */
     e.hi = vf64_fnma(t_hi, u_neg, t_hi);
 #if VF64_EXP_TABLE_BITS == 4
-    /* lo (1 + u) taken as lo: below 2^-53 |u| < 2^-58.5 of the result left out */
-    e.lo = vf64_fnma(t_hi, u_neg, vf64_add(vf64_sub(t_hi, e.hi), t_lo));
+    /* t_lo (1 + u) taken as t_lo: below 2^-53 |u| < 2^-58.5 of the result left out */
+    e.lo = vf64_add(vf64_fnma(t_hi, u_neg, vf64_sub(t_hi, e.hi)), t_lo);
 #else
     e.lo = vf64_add(vf64_fnma(t_hi, u_neg, vf64_sub(t_hi, e.hi)), vf64_fnma(t_lo, u_neg, t_lo));
 #endif
@@ -139,8 +140,8 @@ static inline scaled_exp_vf64 exp_neg_abs_vf64(vf64 x, int moderate)
 #ifdef VEC_HAS_SCALEF
     if (moderate) {
         /* 2^k = 2^floor(n/N) */
-        e.e_hi = vf64_scale_floor(m.hi, m.n_over_n);
-        e.e_lo = vf64_scale_floor(m.lo, m.n_over_n);
+        e.e_hi = vf64_scale_floor(m.hi, m.n_over_size);
+        e.e_lo = vf64_scale_floor(m.lo, m.n_over_size);
         e.j = vi64_set(0);
         return e;
     }
@@ -227,10 +228,8 @@ static inline vf64 sigmoid_grad_vf64(shared_vf64 p)
  * w = z^2 (2 atanh(z) = 2z + 2z w Q(w)), as a degree-7 polynomial fitted by
  * mpmath.chebyfit on w in [0, zmax^2], coefficients rounded to double: w times
  * its error is below 2^-60 (2^-60.6 and 2^-60.1 measured against mpmath),
- * what the Taylor series needs 10 and 11 terms for. */
-static const double ATANH_TAIL_LOG_SIGMOID[8] = {  /* |z| <= 0.1716 */
-    0x1.5555555555555p-2, 0x1.9999999999a38p-3, 0x1.2492492476bf2p-3, 0x1.c71c7201712d2p-4,
-    0x1.745cf8fa80a6ep-4, 0x1.3b1c377d3240fp-4, 0x1.0fbe5ca9fd6f9p-4, 0x1.0c05f222f1ac5p-4};
+ * what the Taylor series needs 10 and 11 terms for: ATANH_TAIL_FITTED
+ * (sigmoid_math.h) for log_sigmoid, |z| <= 0.1716, and this for logit. */
 static const double ATANH_TAIL_LOGIT[8] = {        /* |z| <= 0.2005 */
     0x1.5555555555555p-2, 0x1.9999999999f4ap-3, 0x1.24924923d8d36p-3, 0x1.c71c72e6a31a2p-4,
     0x1.745caa07872fep-4, 0x1.3b2a298d10220p-4, 0x1.0e857a14a6872p-4, 0x1.16d0e176ef65bp-4};
@@ -275,7 +274,7 @@ static inline vf64 log_sigmoid_vf64(shared_vf64 p)
 
     /* log1p(e) 2^-j = k1 ln2 + 2z + (2z_lo + 2z w Q(w)) = b + l_lo */
     vf64 w = vf64_mul(z, z), z2 = vf64_add(z, z);
-    vf64 tail = vf64_fma(vf64_mul(z2, w), atanh_tail_vf64(w, ATANH_TAIL_LOG_SIGMOID),
+    vf64 tail = vf64_fma(vf64_mul(z2, w), atanh_tail_vf64(w, ATANH_TAIL_FITTED),
                          vf64_add(z_lo, z_lo));
     vf64 k_hi = vf64_zero_unless(k1, vf64_set(0x1.62e42fefa3800p-1));
     vf64 b = vf64_add(k_hi, z2);                            /* Fast2Sum: ln2 > 0.344 >= |2z| */

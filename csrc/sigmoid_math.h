@@ -599,6 +599,15 @@ static inline double atanh_tail_f64(double w)
     return (c01 + w2 * c23) + w4 * (c45 + w2 * c67) + w8 * c89;
 }
 
+/* The atanh series after its first term, Q(w) = sum w^n/(2n + 3), as a
+ * degree-7 polynomial fitted by mpmath.chebyfit on w in [0, 0.1716^2],
+ * coefficients rounded to double: w times its error is below 2^-60 (2^-60.6
+ * measured against mpmath; tests/test_constants.py).  The no-FMA log1p below
+ * and the vector log_sigmoid (kernels_vec_f64.h) use it. */
+static const double ATANH_TAIL_FITTED[8] = {
+    0x1.5555555555555p-2, 0x1.9999999999a38p-3, 0x1.2492492476bf2p-3, 0x1.c71c7201712d2p-4,
+    0x1.745cf8fa80a6ep-4, 0x1.3b1c377d3240fp-4, 0x1.0fbe5ca9fd6f9p-4, 0x1.0c05f222f1ac5p-4};
+
 #ifdef SIGMOIDX_EXACT_PRODUCTS_BY_FMA
 /* log1p(f_hi + f_lo), f in [-0.293, 0.415], as a_hi + a_lo, relative error
  * below 2^-57.  z = f/(2 + f) as z + z_lo (one division, corrected by its
@@ -626,13 +635,6 @@ static inline void log1p_reduced_f64(double f_hi, double f_lo, double *a_hi, dou
     *a_lo = s_err + ((f_lo - zf_lo) + tail);
 }
 #else
-/* Q(w) above as a degree-7 polynomial fitted by mpmath.chebyfit on
- * w in [0, 0.1716^2] (kernels_vec_f64.h), coefficients rounded to double:
- * w times its error is below 2^-60 (2^-60.6 measured against mpmath). */
-static const double ATANH_TAIL_FITTED[8] = {
-    0x1.5555555555555p-2, 0x1.9999999999a38p-3, 0x1.2492492476bf2p-3, 0x1.c71c7201712d2p-4,
-    0x1.745cf8fa80a6ep-4, 0x1.3b1c377d3240fp-4, 0x1.0fbe5ca9fd6f9p-4, 0x1.0c05f222f1ac5p-4};
-
 /* Without an fma instruction, no Dekker product: log1p(f) = 2 atanh(z),
  * z = f/(2 + f), |z| <= 0.1716, with z's head z_hi (Veltkamp's 26-bit half of
  * q = fl(f_hi/(2 + f_hi))) and f's head f_s (f_hi rounded to a multiple of

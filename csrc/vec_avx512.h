@@ -2,7 +2,8 @@
  * The vector layer for AVX-512F: 16 float32 / 8 float64 lanes, the operations
  * of vec_avx2.h (see there for the types and the contract) with AVX-512's own
  * tools: mask registers for compares and selects, masked loads and stores for
- * the tails, vpermps / vpermpd for the tables, vscalefps for 2^k, the 64-bit
+ * the tails, vpermt2ps / vpermt2pd for 32- and 16-entry tables,
+ * vscalefps / vscalefpd for 2^k, vpternlogd for sign flips, the 64-bit
  * arithmetic shift and min/max.  Only AVX-512F instructions (plus AVX2, FMA,
  * F16C): no DQ, BW or VL.
  *

@@ -7,7 +7,11 @@
  * SIMDe 0.7.4 lacks a few of the intrinsics vec_avx512.h uses; they are
  * supplied below from 256-bit halves or lane by lane, with the results the
  * instructions give (exact conversions and shifts, IEEE roundings, masked
- * lanes neither read nor written), except vrcp14ps (see there).
+ * lanes neither read nor written), except vrcp14ps (see there).  SIMDe's
+ * vscalefps / vscalefpd flush a subnormal input to zero and give 0 for a
+ * result below the subnormals' range: the kernels scale normal numbers by
+ * 2^floor(f) with floor(f) >= -93 (float32) / -739 (float64) only, where the
+ * results are the instructions'.
  */
 #ifndef SIGMOIDX_VEC_AVX512_SIMDE_H
 #define SIGMOIDX_VEC_AVX512_SIMDE_H

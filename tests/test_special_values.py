@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import sigmoidx
-from family import FLOAT_DTYPES, ONE_IN_ONE_OUT, name
+from family import FLOAT_DTYPES, ONE_IN_ONE_OUT, assert_same_bits, name
 from inputs import hygiene_values
 
 FUNCTIONS = ONE_IN_ONE_OUT  # sigmoid_and_grad, sigmoid_backward: their own files
@@ -152,3 +152,19 @@ def test_special_values_among_many_ordinary_inputs(dtype):
                         expect = expect_base.copy()
                         expect[position] = single
                         assert np.array_equal(y, expect, equal_nan=True), (f, v, position)
+
+
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=name)
+@pytest.mark.parametrize("f", FUNCTIONS, ids=name)
+def test_long_arrays_give_each_element_its_own_result(f, dtype):
+    """Up to |x| = 64 (float16, float32) or 512 (float64, long double) a block of the
+    vector kernels takes their path for moderate inputs (on avx512 with vscalefps /
+    vscalefpd for 2^k), while an element alone goes through the general path of the tail
+    (and the baseline's float64 loops have blocks of their own): the same bits either way,
+    up to and at the bounds.  logit: p over (0, 1)."""
+    bound = 64.0 if np.finfo(dtype).bits <= 32 else 512.0
+    x = np.linspace(-bound, bound, 4001).astype(dtype)
+    if f is sigmoidx.logit:
+        x = np.linspace(0.0, 1.0, 4001)[1:-1].astype(dtype)
+    alone = np.concatenate([f(x[i:i + 1]) for i in range(x.size)])
+    assert_same_bits(f(x), alone)

@@ -214,22 +214,24 @@ KERNEL_F16(sigmoid_grad)
 KERNEL_F16(log_sigmoid)
 KERNEL_F16(logit)
 
-/* Complex: interleaved (re, im) pairs of float or double. */
-#define KERNEL_COMPLEX(func, type, name)                                      \
+/* Complex: interleaved (re, im) pairs of float or double; `negligible`, the
+ * largest exp(-|Re z|) below half the smallest subnormal of `type`
+ * (sigmoid_math.h, complex_y_used). */
+#define KERNEL_COMPLEX(func, type, name, negligible)                          \
     static void func##_##name##_kernel(const void *in_, void *out_, ptrdiff_t n) \
     {                                                                         \
         const type *in = (const type *)in_;                                   \
         type *out = (type *)out_;                                             \
         for (ptrdiff_t i = 0; i < n; i++) {                                   \
-            c64_parts r = func##_complex((double)in[2 * i], (double)in[2 * i + 1]); \
+            c64_parts r = func##_complex((double)in[2 * i], (double)in[2 * i + 1], negligible); \
             out[2 * i] = (type)r.re;                                          \
             out[2 * i + 1] = (type)r.im;                                      \
         }                                                                     \
     }
-KERNEL_COMPLEX(sigmoid, float, c64)
-KERNEL_COMPLEX(sigmoid, double, c128)
-KERNEL_COMPLEX(sigmoid_grad, float, c64)
-KERNEL_COMPLEX(sigmoid_grad, double, c128)
+KERNEL_COMPLEX(sigmoid, float, c64, 0x1.fffffffffffffp-151)
+KERNEL_COMPLEX(sigmoid, double, c128, 0.0)
+KERNEL_COMPLEX(sigmoid_grad, float, c64, 0x1.fffffffffffffp-151)
+KERNEL_COMPLEX(sigmoid_grad, double, c128, 0.0)
 
 /* float16, two inputs: both widened, one result rounded back. */
 static void sigmoid_backward_f16_kernel(const void *in1_, const void *in2_, void *out_,

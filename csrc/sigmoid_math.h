@@ -906,21 +906,22 @@ static inline long double logit_ld(long double p)
 typedef struct { double re, im; } c64_parts;
 
 /* Special values (tests/test_complex_special.py walks the whole table).
- * Where a = exp(-|x|) is 0 (|x| > 745.13, x = +-inf included), |e^{-|x|}| is
- * below half the smallest subnormal: every value the function takes on the
- * line Re z = x rounds to the same result whatever y is, 1 or 0 for sigma and
- * 0 for sigma' (at x = +-inf it is the limit), and only the signs of its zeros
- * follow y.  Where x is NaN the result is NaN whatever y is.  In both cases
+ * Where a = exp(-|x|) is at most `negligible` (complex128: a = 0, |x| >
+ * 745.13, x = +-inf included; complex64: a < 2^-150, |x| > 103.97), every
+ * part of the result but a leading 1 is below a (1 + 3a), under half the
+ * smallest subnormal of the result's type: every value the function takes on
+ * the line Re z = x rounds to the same result whatever y is, 1 or 0 for sigma and 0 for sigma' (at x = +-inf it is the limit), and
+ * only the signs of its zeros follow y.  Where x is NaN the result is NaN whatever y is.  In both cases
  * a non-finite y (+-inf, NaN) is replaced by +-1 of its sign bit, so that
  * sigma(+inf + i inf) = 1 + 0i without the NaN of 0 * sin(inf) or the
  * "invalid" that sin(inf) raises, and the zeros' signs keep the conjugate
  * symmetry f(conj z) = conj f(z).  Elsewhere a non-finite y has no limit to
  * give (e^{-iy} circles the origin): NaN + NaN i, with "invalid" for +-inf
  * (from sin) as in C's cexp, and none for a NaN. */
-static inline double complex_y_used(double y, double a)
+static inline double complex_y_used(double y, double a, double negligible)
 {
-    int a_is_zero_or_nan = a == 0.0 || isnan(a);   /* quiet: no flag on NaN */
-    return a_is_zero_or_nan && !isfinite(y) ? copysign(1.0, y) : y;
+    int a_negligible_or_nan = isnan(a) || a <= negligible;   /* no compare of a NaN: no flag */
+    return a_negligible_or_nan && !isfinite(y) ? copysign(1.0, y) : y;
 }
 
 /* On the real axis (y = +-0) the result is real, x = NaN included:
@@ -931,13 +932,13 @@ static inline double real_axis_im(double y, double im, double zero_im)
     return y == 0.0 ? zero_im : im;
 }
 
-static inline void complex_common(double x, double y, double *a, double *one_plus_ac,
-                                  double *s, double *c, double *c_plus_a)
+static inline void complex_common(double x, double y, double negligible, double *a,
+                                  double *one_plus_ac, double *s, double *c, double *c_plus_a)
 {
     double ax = fabs(x);
     double em1 = expm1(-ax);                    /* a - 1, accurate for small |x| */
     *a = exp(-ax);
-    y = complex_y_used(y, *a);
+    y = complex_y_used(y, *a, negligible);
     double ch = cos(0.5 * y);
     *s = sin(y);
     *c = 2.0 * ch * ch - 1.0;
@@ -945,10 +946,10 @@ static inline void complex_common(double x, double y, double *a, double *one_plu
     *c_plus_a = 2.0 * (ch * ch) + em1;          /* (1 + c) + (a - 1) */
 }
 
-static inline c64_parts sigmoid_complex(double x, double y)
+static inline c64_parts sigmoid_complex(double x, double y, double negligible)
 {
     double a, p, s, c, c_plus_a;
-    complex_common(x, y, &a, &p, &s, &c, &c_plus_a);
+    complex_common(x, y, negligible, &a, &p, &s, &c, &c_plus_a);
     double as = a * s;
     double den = p * p + as * as;
     /* x < 0: a c + a^2 = a (c + a), c + a summed from its accurate parts */
@@ -957,10 +958,10 @@ static inline c64_parts sigmoid_complex(double x, double y)
     return r;
 }
 
-static inline c64_parts sigmoid_grad_complex(double x, double y)
+static inline c64_parts sigmoid_grad_complex(double x, double y, double negligible)
 {
     double a, p, s, c, c_plus_a;
-    complex_common(x, signbit(x) ? -y : y, &a, &p, &s, &c, &c_plus_a);
+    complex_common(x, signbit(x) ? -y : y, negligible, &a, &p, &s, &c, &c_plus_a);
     (void)c_plus_a;
     /* 1 + w = p - i a s; conj(1 + w)^2 = (p^2 - (a s)^2) + 2i p a s; w = a (c - i s) */
     double as = a * s;

@@ -4,7 +4,8 @@
 Every cell's expectation is derived here from the math, with its reason, never from
 sigmoidx's output:
 
-* x = Re z = +-inf or |x| > 1075 ln 2 (+-max here): |e^-|x|| is below half the smallest
+* x = Re z = +-inf or |x| > 1075 ln 2 (complex64: 150 ln 2; +-max here, and the window
+  between the two in test_between_the_two_underflow_bounds): |e^-|x|| is below half the smallest
   subnormal (at +-inf it is the limit 0), so every value sigma and sigma' take on the line
   Re z = x rounds to one result whatever y is: sigma = 1 (x > 0) or 0 (x < 0), sigma' = 0,
   for y = +-inf and NaN too, with no warning (C's cexp(-inf + iy) = +-0 +- i0 for every y
@@ -41,8 +42,10 @@ from test_complex import REAL, TOLERANCE, mp_reference, relative_errors
 CDTYPES = (np.complex64, np.complex128)
 LABELS = ("+inf", "-inf", "nan", "+0", "-0", "+1", "-1", "+max", "-max")
 FUNCS = {"sigmoid": sigmoidx.sigmoid, "sigmoid_grad": sigmoidx.sigmoid_grad}
-# |x| above which e^-|x| < 2^-1075, half the smallest float64 subnormal: it rounds to 0
-UNDERFLOW_X = 1075 * math.log(2)
+# |x| above which e^-|x| is below half the smallest subnormal of the result: 2^-1075 for
+# complex128; complex64 is evaluated in double and rounded once, and every part of its
+# result but a leading 1 is then below a (1 + 3a) < 2^-150 once a = e^-|x| < 2^-150
+UNDERFLOW_X = {np.complex64: 150 * math.log(2), np.complex128: 1075 * math.log(2)}
 
 
 def value(label, dtype):
@@ -68,7 +71,7 @@ def sin_cos_signs(y):
     return (1 if s > 0 else -1), (1 if c > 0 else -1)
 
 
-def expectation(name, x, y):
+def expectation(name, x, y, dtype):
     """(kind, detail, warnings, reason) for f(x + iy), from the math (module docstring).
     kind: "exact" (detail = (re, im, re_sign or None, im_sign or None)), "nan" (detail =
     the imaginary part when it is a signed zero, else None) or "mpmath"."""
@@ -77,7 +80,7 @@ def expectation(name, x, y):
             im = y if name == "sigmoid" else 0.0
             return "nan", im, set(), "x unknown; on the real axis the result stays real"
         return "nan", None, set(), "x unknown: no value, and a NaN input raises nothing"
-    if abs(x) > UNDERFLOW_X:
+    if abs(x) > UNDERFLOW_X[dtype]:
         s, c = sin_cos_signs(y)
         reason = ("e^-|x| below half the smallest subnormal (the limit at +-inf): one "
                   "result for every y, zeros signed as the true values a sin y, a cos y")
@@ -114,47 +117,62 @@ def cells():
     return [(xl, yl) for xl in LABELS for yl in LABELS]
 
 
+def problems_at(name, dtype, x, y):
+    """What f(x + iy) gets wrong against expectation(), and the reason (empty if nothing)."""
+    z = np.array([complex(x, y)], dtype=dtype)
+    result, raised = call(FUNCS[name], z)
+    r = complex(result[0])
+    kind, detail, warns, reason = expectation(name, x, y, dtype)
+    problems = []
+    if result.dtype != dtype:
+        problems.append(f"dtype {result.dtype}")
+    if raised != warns:
+        problems.append(f"warnings {raised}, expected {warns}")
+    if kind == "nan":
+        if not math.isnan(r.real):
+            problems.append("real part not NaN")
+        if detail is None and not math.isnan(r.imag):
+            problems.append("imaginary part not NaN")
+        if detail is not None and not (r.imag == 0 and sign(r.imag) == sign(detail)):
+            problems.append(f"imaginary part {r.imag!r}, expected {detail!r}")
+    elif kind == "exact":
+        re, im, re_sign, im_sign = detail
+        if not (r.real == re and r.imag == im):
+            problems.append(f"value {r!r}, expected {complex(re, im)!r}")
+        if re_sign is not None and sign(r.real) != re_sign:
+            problems.append(f"real zero's sign {r.real!r}, expected {re_sign:+d}")
+        if im_sign is not None and sign(r.imag) != im_sign:
+            problems.append(f"imaginary zero's sign {r.imag!r}, expected {im_sign:+d}")
+    else:
+        err = relative_errors(result, mp_reference(name, z), dtype)[0]
+        if not err <= TOLERANCE:
+            problems.append(f"{err:.1f} eps from mpmath")
+        if y == 0:
+            want = y if name == "sigmoid" else 0.0
+            if not (r.imag == 0 and sign(r.imag) == sign(want)):
+                problems.append(f"imaginary part {r.imag!r} on the real axis, expected {want!r}")
+    return (f"{name}({x!r} {y!r}i) = {r!r}: {'; '.join(problems)} [{reason}]"
+            if problems else "")
+
+
 @pytest.mark.parametrize("dtype", CDTYPES)
 @pytest.mark.parametrize("name", FUNCS)
 def test_every_cell_of_the_table(name, dtype):
-    failures = []
-    for xl, yl in cells():
-        x, y = value(xl, dtype), value(yl, dtype)
-        z = np.array([complex(x, y)], dtype=dtype)
-        result, raised = call(FUNCS[name], z)
-        r = complex(result[0])
-        kind, detail, warns, reason = expectation(name, x, y)
-        problems = []
-        if result.dtype != dtype:
-            problems.append(f"dtype {result.dtype}")
-        if raised != warns:
-            problems.append(f"warnings {raised}, expected {warns}")
-        if kind == "nan":
-            if not math.isnan(r.real):
-                problems.append("real part not NaN")
-            if detail is None and not math.isnan(r.imag):
-                problems.append("imaginary part not NaN")
-            if detail is not None and not (r.imag == 0 and sign(r.imag) == sign(detail)):
-                problems.append(f"imaginary part {r.imag!r}, expected {detail!r}")
-        elif kind == "exact":
-            re, im, re_sign, im_sign = detail
-            if not (r.real == re and r.imag == im):
-                problems.append(f"value {r!r}, expected {complex(re, im)!r}")
-            if re_sign is not None and sign(r.real) != re_sign:
-                problems.append(f"real zero's sign {r.real!r}, expected {re_sign:+d}")
-            if im_sign is not None and sign(r.imag) != im_sign:
-                problems.append(f"imaginary zero's sign {r.imag!r}, expected {im_sign:+d}")
-        else:
-            err = relative_errors(result, mp_reference(name, z), dtype)[0]
-            if not err <= TOLERANCE:
-                problems.append(f"{err:.1f} eps from mpmath")
-            if y == 0:
-                want = y if name == "sigmoid" else 0.0
-                if not (r.imag == 0 and sign(r.imag) == sign(want)):
-                    problems.append(f"imaginary part {r.imag!r} on the real axis, expected {want!r}")
-        if problems:
-            failures.append(f"{name}({xl} {yl}i) = {r!r}: {'; '.join(problems)} [{reason}]")
-    assert not failures, "\n".join(failures)
+    failures = [problems_at(name, dtype, value(xl, dtype), value(yl, dtype))
+                for xl, yl in cells()]
+    assert not any(failures), "\n".join(f for f in failures if f)
+
+
+@pytest.mark.parametrize("dtype", CDTYPES)
+@pytest.mark.parametrize("name", FUNCS)
+def test_between_the_two_underflow_bounds(name, dtype):
+    """complex64's results underflow from |Re z| > 150 ln 2 = 103.97 on, complex128's from
+    1075 ln 2 = 745.13: in between, Im z = +-inf or NaN has a limit for complex64 (1 or 0,
+    quietly) and none for complex128 (NaN); just below 103.97, none for either."""
+    xs = [103.9, 104.0, 200.0, 745.0, 745.2]
+    failures = [problems_at(name, dtype, sx * x, y)
+                for x in xs for sx in (1, -1) for y in (math.inf, -math.inf, math.nan, 1.0)]
+    assert not any(failures), "\n".join(f for f in failures if f)
 
 
 @pytest.mark.parametrize("dtype", CDTYPES)

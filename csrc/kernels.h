@@ -3,13 +3,14 @@
  * no Python.  One table per instruction-set level; the module picks one at
  * import (dispatch.h).  avx2, avx512 and neon run one source, the vector
  * kernels of kernels_vec_f32.h and kernels_vec_f64.h over the vector layers
- * vec_avx2.h (8/4 lanes), vec_avx512.h (16/8) and vec_neon.h (4/2), and give
- * the same bits except
- * where avx512 starts a float32 quotient from vrcp14ps (float16 and float32
- * sigmoid, sigmoid_grad and sigmoid_and_grad: within 1 ULP of avx2's, and of
- * the true value).  The baseline's results are within 1 ULP of
+ * vec_avx2.h (8/4 lanes), vec_avx512.h (16/8) and vec_neon.h (4/2); avx2
+ * and neon give the same bits, avx512 computes exp with larger tables and
+ * starts the float32 quotients from vrcp14ps, so its results differ from
+ * avx2's in the last bit of some inputs (every function but logit), each level
+ * within 1 ULP of the true value.  The baseline's results are within 1 ULP of
  * avx2's, and the same bits where it runs the same scalar code (long double,
- * float16, and the functions without a vector kernel).
+ * and the functions without a vector kernel); float16 gives the same bits on
+ * every level (tests/test_kernel_levels.py).
  */
 #ifndef SIGMOIDX_KERNELS_H
 #define SIGMOIDX_KERNELS_H

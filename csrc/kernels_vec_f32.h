@@ -14,7 +14,7 @@
  * <= 1 ULP by carrying exp(-|x|) (and for sigma', 1 + exp(-|x|)) as an
  * unevaluated sum hi + lo and correcting the quotient once with its fused
  * residual (max over all 2^32 inputs, benchmarks/accuracy.py: 0.7761 ULP on
- * avx2, 0.7556 on avx512).  Not bit-identical to the baseline's results.
+ * avx2, 0.7625 on avx512).  Not bit-identical to the baseline's results.
  *
  * exp(-|x|) = 2^k (m_hi + m_lo), k in [-151, 0].  The quotient is formed with
  * e = (m_hi + m_lo) 2^kc, kc = max(k, -100), which keeps e_hi a normal number
@@ -23,9 +23,9 @@
  * twice, first to 24 bits, which for a result below 2^-126 is at most a
  * quarter of its last place, then to the subnormal: within 0.75 ULP plus
  * the small error of exp and the quotient.  On the path where every |x| of
- * a block is at most 64 (no subnormal result, k >= -93), avx512 scales by
- * 2^k with vscalefps: e_hi exactly, e_lo rounded once, as the product of the
- * other path rounds it (the same bits).
+ * a block is at most 64 (no subnormal result, k >= -93), avx512 scales the
+ * table's 2^(j/N) by 2^k with vscalefps before e_hi and e_lo are formed:
+ * exactly, so that they round as the other path's do, scaled (the same bits).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -47,10 +47,12 @@ static inline vm32 nan_mask_vf32(vf32 x)
     return vi32_gt(abs_bits_vf32(x), vi32_set(0x7f800000));
 }
 
-/* exp(-ax) for ax in [0, 104]: 2^k (hi + lo), hi in [0.95, 1.98], relative
- * error of hi + lo below 2^-27.7: the roundings of the reduced argument and of
- * exp(r) - 1, each at most half an ULP of a number below 2^-4, are left in
- * (at most 0.07 ULP of the result); only the rounding of hi is carried in lo.
+/* exp(-ax) for ax in [0, 104]: 2^k (hi + lo), hi in [0.95, 1.98] (with
+ * scaled, where vscalefps is there and ax <= 64: hi + lo themselves), relative
+ * error of hi + lo below 2^-27.7 (2^-27.5 with N = 32): the roundings of the
+ * reduced argument and of exp(r) - 1, each at most half an ULP of a number
+ * below 2^-4, are left in (at most 0.07 ULP of the result, 0.08 with N = 32,
+ * see u_neg below); only the rounding of hi is carried in lo.
  *
  * -ax = (N k + j) ln2/N + r, |r| <= ln2/2N, N = 2^VF32_EXP_TABLE_BITS (8 on
  * avx2 and neon, 32 on avx512): exp(-ax) = 2^k 2^(j/N) exp(r), the table
@@ -58,7 +60,8 @@ static inline vm32 nan_mask_vf32(vf32 x)
  * the Taylor series to r^3 (N = 8) or r (N = 32): truncation below 2^-36 and
  * 2^-30.7.  The steps carry v = -r and u_neg = -(exp(r) - 1), which saves
  * negating ax (rounding to nearest is symmetric: the values are exactly the
- * negatives).  The table is float hi + lo (|lo| < 2^-24 hi). */
+ * negatives).  The table is float hi + lo (|lo| < 2^-24 hi), for N = 32 hi
+ * and lo/hi. */
 #if VF32_EXP_TABLE_BITS == 5
 #define EXP32_LN2_HI 0x1.63p-1f              /* ln2 in 9 bits: n/N HI exact, |n| < 2^13 */
 #define EXP32_LN2_LO -0x1.bd0106p-13f
@@ -67,7 +70,7 @@ static inline vm32 nan_mask_vf32(vf32 x)
 #define EXP32_LN2_LO 0x1.0bfbe8p-15f
 #endif
 
-static inline exp_split_vf32 exp_neg_vf32(vf32 ax)
+static inline exp_split_vf32 exp_neg_vf32(vf32 ax, int scaled)
 {
     /* 1.5 2^(23 - bits): adding it rounds to a multiple of 1/N */
     const vf32 magic = vf32_set(0x1.8p23f / (1 << VF32_EXP_TABLE_BITS));
@@ -91,15 +94,16 @@ static inline exp_split_vf32 exp_neg_vf32(vf32 ax)
                    0x1.b7f77p+0f, 0x1.c199bep+0f, 0x1.cb720ep+0f, 0x1.d5818ep+0f, 0x1.dfc974p+0f,
                    0x1.ea4afap+0f, 0x1.f50766p+0f),
         e.n_bits);
-    vf32 t_lo = vf32_lookup32(
-        VTAB32_F32(0.0f, -0x1.9d4f52p-25f, 0x1.9f3122p-25f, -0x1.fdb496p-25f, -0x1.c15742p-27f,
-                   -0x1.d2e8cap-25f, 0x1.ceac48p-25f, -0x1.5c0424p-25f, 0x1.4636e2p-25f,
-                   -0x1.18aac6p-25f, 0x1.824684p-25f, 0x1.8624b4p-30f, -0x1.593abcp-25f,
-                   -0x1.2c561p-25f, -0x1.5bd5ecp-27f, -0x1.f8b55p-25f, 0x1.9fcef4p-26f,
-                   0x1.1d8beep-25f, -0x1.829fdp-25f, -0x1.accc7cp-26f, 0x1.15506ep-27f,
-                   -0x1.e64744p-25f, 0x1.51f848p-27f, -0x1.b83b54p-25f, -0x1.a94b14p-26f,
-                   -0x1.a09438p-25f, -0x1.3d56b2p-27f, -0x1.8837ccp-27f, -0x1.822dbcp-27f,
-                   -0x1.908c94p-25f, 0x1.52486cp-27f, -0x1.246ebp-26f),
+    /* t_lo / t_hi, taken into u below */
+    vf32 t_ratio = vf32_lookup32(
+        VTAB32_F32(0.0f, -0x1.947414p-25f, 0x1.8d96d4p-25f, -0x1.dda2fcp-25f, -0x1.9c0c22p-27f,
+                   -0x1.a2fbb2p-25f, 0x1.964904p-25f, -0x1.2b0dbcp-25f, 0x1.125002p-25f,
+                   -0x1.cde8cep-26f, 0x1.370be4p-25f, 0x1.336de2p-30f, -0x1.0a355p-25f,
+                   -0x1.c541b4p-26f, -0x1.00d8acp-27f, -0x1.6cb284p-25f, 0x1.26055cp-26f,
+                   0x1.8b2bb8p-26f, -0x1.05cb44p-25f, -0x1.1c2142p-26f, 0x1.67a1cap-28f,
+                   -0x1.348e56p-25f, 0x1.a3b5e4p-28f, -0x1.0b7ec8p-25f, -0x1.f9c304p-27f,
+                   -0x1.e4c886p-26f, -0x1.6961b4p-28f, -0x1.b5151ep-28f, -0x1.a5217cp-28f,
+                   -0x1.ab7132p-26f, 0x1.61428ep-28f, -0x1.2ad5f8p-27f),
         e.n_bits);
 #else
     vf32 p = vf32_fma(v2, vf32_fnma(v, vf32_set(1.0f / 120), vf32_set(1.0f / 24)),
@@ -113,11 +117,23 @@ static inline exp_split_vf32 exp_neg_vf32(vf32 ax)
                              e.n_bits);
 #endif
     vf32 u_neg = vf32_fnma(v2, p, v);
+#if VF32_EXP_TABLE_BITS == 5
+    /* t (1 + u) = t_hi (1 + u + t_ratio) + t_lo u: t_lo u, below 2^-24 |u| <
+     * 2^-30.5 of the result, is left out, and u + t_ratio (|u| < 2^-6.5) is
+     * rounded to within 2^-31 */
+    u_neg = vf32_sub(u_neg, t_ratio);
+#endif
+#ifdef VEC_HAS_SCALEF
+    /* exact: 2^k t_hi is normal where scaled is asked for (k >= -93) */
+    if (scaled)
+        t_hi = vf32_scale_floor(t_hi, e.n_over_size);
+#else
+    (void)scaled; /* 0: no vscalefps */
+#endif
     /* t (1 + u) = hi + lo: hi rounded, t_hi - hi exact (Sterbenz) */
     e.hi = vf32_fnma(t_hi, u_neg, t_hi);
 #if VF32_EXP_TABLE_BITS == 5
-    /* t_lo (1 + u) taken as t_lo: below 2^-24 |u| < 2^-30.5 of the result left out */
-    e.lo = vf32_add(vf32_fnma(t_hi, u_neg, vf32_sub(t_hi, e.hi)), t_lo);
+    e.lo = vf32_fnma(t_hi, u_neg, vf32_sub(t_hi, e.hi));
 #else
     e.lo = vf32_add(vf32_fnma(t_hi, u_neg, vf32_sub(t_hi, e.hi)), vf32_fnma(t_lo, u_neg, t_lo));
 #endif
@@ -139,9 +155,13 @@ typedef struct { vf32 x, e_hi, e_lo, s_hi, s_lo; vi32 j; int moderate; } shared_
  * inlining): e >= 2^-93 needs no rescaling and x is not NaN, so the steps
  * for subnormal results and NaN, which would not change the bits, are left
  * out. */
-static inline vm32 immoderate_vf32(vf32 x)
+static inline int any_immoderate_vf32(const vf32 *x, int blocks)
 {
-    return vi32_gt(abs_bits_vf32(x), vi32_set(0x42800000));
+    /* one compare for all: the largest |x| bits of each lane */
+    vi32 largest = abs_bits_vf32(x[0]);
+    for (int b = 1; b < blocks; b++)
+        largest = vi32_max(largest, abs_bits_vf32(x[b]));
+    return vm32_any(vi32_gt(largest, vi32_set(0x42800000)));
 }
 
 static inline shared_vf32 shared_parts_vf32(vf32 x, int moderate)
@@ -152,20 +172,21 @@ static inline shared_vf32 shared_parts_vf32(vf32 x, int moderate)
      * exp(-104) < 2^-150, so nothing changes beyond */
     if (!moderate)
         abs_bits = vi32_min(abs_bits, vi32_set(0x42d00000));
-    exp_split_vf32 m = exp_neg_vf32(vf32_from_bits(abs_bits));
+#ifdef VEC_HAS_SCALEF
+    int scaled = moderate;
+#else
+    int scaled = 0;
+#endif
+    exp_split_vf32 m = exp_neg_vf32(vf32_from_bits(abs_bits), scaled);
 
     shared_vf32 p;
     p.x = x;
     p.moderate = moderate;
-#ifdef VEC_HAS_SCALEF
-    if (moderate) {
-        /* 2^k = 2^floor(n/N) */
+    if (scaled) {
         p.j = vi32_set(0);
-        p.e_hi = vf32_scale_floor(m.hi, m.n_over_size);
-        p.e_lo = vf32_scale_floor(m.lo, m.n_over_size);
-    } else
-#endif
-    {
+        p.e_hi = m.hi;
+        p.e_lo = m.lo;
+    } else {
         vi32 k = exp_k_vf32(m);
         vi32 kc = moderate ? k : vi32_max(k, vi32_set(-100));
         p.j = vi32_sub(k, kc);
@@ -203,8 +224,9 @@ static inline vf32 finish_vf32(vf32 n_hi, vf32 n_lo, vf32 d_hi, vf32 d_lo, vi32 
  * So 1 + e is never needed as a pair; only its rounded head s_hi. */
 static inline vf32 sigmoid_vf32(shared_vf32 p)
 {
+    /* e_hi = 1 where |x| < 2^-126; x may be NaN unless moderate */
     vm32 negative = vf32_signbit(p.x);
-    vf32 n_hi = vf32_select(negative, p.e_hi, vf32_set(1.0f));
+    vf32 n_hi = p.moderate ? vf32_negative_or_one(p.x, p.e_hi) : vf32_select(negative, p.e_hi, vf32_set(1.0f));
     vf32 inv = vf32_recip(p.s_hi);
     vf32 q = vf32_mul(n_hi, inv);
     vf32 residual = vf32_fnma(vf32_xor_sign(p.e_lo, p.x), inv, vf32_fnma(q, p.e_hi, vf32_sub(n_hi, q)));
@@ -284,7 +306,7 @@ static inline vf32 log_sigmoid_vf32(shared_vf32 p)
     return vf32_add(r, vf32_zero_unless(nan_mask_vf32(p.x), p.x));
 }
 
-DEFINE_VECTOR_ARRAY(vf32, float, vf32, vm32, VF32_LANES)
+DEFINE_VECTOR_ARRAY(vf32, float, vf32, VF32_LANES, VF32_BLOCKS)
 
 static void sigmoid_f32_kernel(const void *in, void *out, ptrdiff_t n)
 {

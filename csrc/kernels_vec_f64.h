@@ -21,7 +21,7 @@
  * scaled by 2^(k - kc) at the end: a subnormal result is rounded twice, first
  * to 53 bits, which for a result below 2^-1022 is at most a quarter of its
  * last place, then to the subnormal: within 0.75 ULP plus the small error of
- * exp and the quotient (benchmarks/accuracy.py: 0.7917 on avx2, 0.7584 on
+ * exp and the quotient (benchmarks/accuracy.py: 0.7917 on avx2, 0.7635 on
  * avx512).
  */
 #include <stddef.h>
@@ -45,11 +45,12 @@ static inline vm64 nan_mask_vf64(vf64 x)
     return vi64_gt(abs_bits_vf64(x), vi64_set(0x7ff0000000000000));
 }
 
-/* exp(-ax) for ax in [0, 746]: 2^k (hi + lo), hi in [0.9, 1.98], relative
- * error of hi + lo below 2^-55.8: the roundings of the reduced argument and
- * of exp(r) - 1, each at most half an ULP of a number below 2^-3, are left
- * in (at most 0.14 ULP of the result); only the rounding of hi is carried in
- * lo.
+/* exp(-ax) for ax in [0, 746]: 2^k (hi + lo), hi in [0.9, 1.98] (with
+ * scaled, where vscalefpd is there and ax <= 512: hi + lo themselves), relative
+ * error of hi + lo below 2^-55.8 (2^-55.6 with N = 16): the roundings of the
+ * reduced argument and of exp(r) - 1, each at most half an ULP of a number
+ * below 2^-3, are left in (at most 0.14 ULP of the result, 0.16 with N = 16,
+ * see u_neg below); only the rounding of hi is carried in lo.
  *
  * -ax = (N k + j) ln2/N + r, |r| <= ln2/2N, N = 2^VF64_EXP_TABLE_BITS (4 on
  * avx2 and neon, 16 on avx512): exp(-ax) = 2^k 2^(j/N) exp(r), with exp(r) -
@@ -57,7 +58,7 @@ static inline vm64 nan_mask_vf64(vf64 x)
  * Estrin's scheme: truncation below 2^-64 and 2^-59.  The steps carry v = -r
  * and u_neg = -(exp(r) - 1), which saves negating ax (rounding to nearest is
  * symmetric: the values are exactly the negatives).  The table is double
- * hi + lo. */
+ * hi + lo, for N = 16 hi and lo/hi. */
 #if VF64_EXP_TABLE_BITS == 4
 #define EXP64_LN2_HI 0x1.62e42fefa0000p-1      /* 36 bits: n/N HI exact, |n| < 2^15 */
 #define EXP64_LN2_LO 0x1.cf79abc9e3b3ap-40
@@ -66,7 +67,7 @@ static inline vm64 nan_mask_vf64(vf64 x)
 #define EXP64_LN2_LO 0x1.9ef35793c7673p-41
 #endif
 
-static inline exp_split_vf64 exp_neg_vf64(vf64 ax)
+static inline exp_split_vf64 exp_neg_vf64(vf64 ax, int scaled)
 {
     /* 1.5 2^(52 - bits): adding it rounds to a multiple of 1/N */
     const vf64 magic = vf64_set(0x1.8p52 / (1 << VF64_EXP_TABLE_BITS));
@@ -94,12 +95,13 @@ static inline exp_split_vf64 exp_neg_vf64(vf64 ax)
                    0x1.8ace5422aa0dbp+0, 0x1.9c49182a3f09p+0, 0x1.ae89f995ad3adp+0,
                    0x1.c199bdd85529cp+0, 0x1.d5818dcfba487p+0, 0x1.ea4afa2a490dap+0),
         e.n_bits);
-    vf64 t_lo = vf64_lookup16(
-        VTAB16_F64(0.0, 0x1.8a62e4adc610bp-54, -0x1.19041b9d78a76p-55, 0x1.9b07eb6c70573p-54,
-                   0x1.6f46ad23182e4p-55, 0x1.ada0911f09ebcp-55, 0x1.d4397afec42e2p-56,
-                   0x1.6324c054647adp-54, -0x1.bdd3413b26456p-54, -0x1.41577ee04992fp-55,
-                   0x1.6e9f156864b27p-54, 0x1.c7c46b071f2bep-56, 0x1.7a1cd345dcc81p-54,
-                   0x1.11065895048ddp-55, 0x1.2ed02d75b3707p-55, -0x1.e9c23179c2893p-54),
+    /* t_lo / t_hi, taken into u below */
+    vf64 t_ratio = vf64_lookup16(
+        VTAB16_F64(0.0, 0x1.79aa65d837b6dp-54, -0x1.01b15eaa59348p-55, 0x1.68efde3a8a894p-54,
+                   0x1.34d754db0abb6p-55, 0x1.59f48a72a4c6dp-55, 0x1.690cebb7aafbp-56,
+                   0x1.063e1e21c5409p-54, -0x1.3b3efbf5e2228p-54, -0x1.b32dcb94da51dp-56,
+                   0x1.db72fc1f0eab4p-55, 0x1.1affc2b91ce27p-56, 0x1.c1a7792cb3387p-55,
+                   0x1.36eae30af0cb3p-56, 0x1.4a385a63d07a7p-56, -0x1.ff7128fd391fp-55),
         e.n_bits);
 #else
     vf64 c67 = vf64_fnma(v, vf64_set(1.0 / 362880), vf64_set(1.0 / 40320));
@@ -112,11 +114,23 @@ static inline exp_split_vf64 exp_neg_vf64(vf64 ax)
                                        -0x1.bdd3413b26456p-54, 0x1.7a1cd345dcc81p-54), e.n_bits);
 #endif
     vf64 u_neg = vf64_fnma(v2, p, v);
+#if VF64_EXP_TABLE_BITS == 4
+    /* t (1 + u) = t_hi (1 + u + t_ratio) + t_lo u: t_lo u, below 2^-53 |u| <
+     * 2^-58.5 of the result, is left out, and u + t_ratio (|u| < 2^-5.5) is
+     * rounded to within 2^-59 */
+    u_neg = vf64_sub(u_neg, t_ratio);
+#endif
+#ifdef VEC_HAS_SCALEF
+    /* exact: 2^k t_hi is normal where scaled is asked for (k >= -739) */
+    if (scaled)
+        t_hi = vf64_scale_floor(t_hi, e.n_over_size);
+#else
+    (void)scaled; /* 0: no vscalefpd */
+#endif
     /* t (1 + u) = hi + lo: hi rounded, t_hi - hi exact (Sterbenz) */
     e.hi = vf64_fnma(t_hi, u_neg, t_hi);
 #if VF64_EXP_TABLE_BITS == 4
-    /* t_lo (1 + u) taken as t_lo: below 2^-53 |u| < 2^-58.5 of the result left out */
-    e.lo = vf64_add(vf64_fnma(t_hi, u_neg, vf64_sub(t_hi, e.hi)), t_lo);
+    e.lo = vf64_fnma(t_hi, u_neg, vf64_sub(t_hi, e.hi));
 #else
     e.lo = vf64_add(vf64_fnma(t_hi, u_neg, vf64_sub(t_hi, e.hi)), vf64_fnma(t_lo, u_neg, t_lo));
 #endif
@@ -135,17 +149,19 @@ static inline scaled_exp_vf64 exp_neg_abs_vf64(vf64 x, int moderate)
      * exp(-746) rounds to 0, so nothing changes beyond */
     if (!moderate)
         abs_bits = vi64_min(abs_bits, vi64_set(0x4087500000000000));
-    exp_split_vf64 m = exp_neg_vf64(vf64_from_bits(abs_bits));
-    scaled_exp_vf64 e;
 #ifdef VEC_HAS_SCALEF
-    if (moderate) {
-        /* 2^k = 2^floor(n/N) */
-        e.e_hi = vf64_scale_floor(m.hi, m.n_over_size);
-        e.e_lo = vf64_scale_floor(m.lo, m.n_over_size);
+    int scaled = moderate;
+#else
+    int scaled = 0;
+#endif
+    exp_split_vf64 m = exp_neg_vf64(vf64_from_bits(abs_bits), scaled);
+    scaled_exp_vf64 e;
+    if (scaled) {
+        e.e_hi = m.hi;
+        e.e_lo = m.lo;
         e.j = vi64_set(0);
         return e;
     }
-#endif
     /* k = n >> bits, |n| < 2^15 */
     vi64 magic_bits = vf64_bits(vf64_set(0x1.8p52 / (1 << VF64_EXP_TABLE_BITS)));
     vi64 k = vi64_sra_small(vi64_sub(m.n_bits, magic_bits), VF64_EXP_TABLE_BITS);
@@ -164,9 +180,14 @@ typedef struct { vf64 x, e_hi, e_lo, s_hi, s_lo; vi64 j; int moderate; } shared_
 /* |x| <= 512 everywhere in a block (moderate, a compile-time constant after
  * inlining): j = 0 and x is not NaN, so the steps for tiny results and NaN,
  * which would not change the bits, are left out. */
-static inline vm64 immoderate_vf64(vf64 x)
+static inline int any_immoderate_vf64(const vf64 *x, int blocks)
 {
-    return vi64_gt(abs_bits_vf64(x), vi64_set(0x4080000000000000));
+    /* a compare per vector: a 64-bit max costs more on avx2 and neon */
+    const vi64 bound = vi64_set(0x4080000000000000);
+    vm64 immoderate = vi64_gt(abs_bits_vf64(x[0]), bound);
+    for (int b = 1; b < blocks; b++)
+        immoderate = vm64_or(immoderate, vi64_gt(abs_bits_vf64(x[b]), bound));
+    return vm64_any(immoderate);
 }
 
 static inline shared_vf64 shared_parts_vf64(vf64 x, int moderate)
@@ -203,8 +224,9 @@ static inline vf64 finish_vf64(vf64 n_hi, vf64 n_lo, vf64 d_hi, vf64 d_lo, vi64 
  * taken as -+e_lo r (off by below 2^-52 e_lo), then sigma = q + residual r. */
 static inline vf64 sigmoid_vf64(shared_vf64 p)
 {
+    /* e_hi = 1 where |x| < 2^-1022; x may be NaN unless moderate */
     vm64 negative = vf64_signbit(p.x);
-    vf64 n_hi = vf64_select(negative, p.e_hi, vf64_set(1.0));
+    vf64 n_hi = p.moderate ? vf64_negative_or_one(p.x, p.e_hi) : vf64_select(negative, p.e_hi, vf64_set(1.0));
     vf64 inv = vf64_div(vf64_set(1.0), p.s_hi);
     vf64 q = vf64_mul(n_hi, inv);
     vf64 residual = vf64_fnma(vf64_xor_sign(p.e_lo, p.x), inv, vf64_fnma(q, p.e_hi, vf64_sub(n_hi, q)));
@@ -436,9 +458,9 @@ static inline vf64 logit_f32_vf64(vf64 p)
     return logit_select_vf64(p, logit_f32_in_range_vf64(q), inside);
 }
 
-DEFINE_VECTOR_MAP(map_vf64, double, vf64, VF64_LANES, vf64_load, vf64_store)
+DEFINE_VECTOR_MAP(map_vf64, double, vf64, VF64_LANES, VF64_BLOCKS, vf64_load, vf64_store)
 
-DEFINE_VECTOR_ARRAY(vf64, double, vf64, vm64, VF64_LANES)
+DEFINE_VECTOR_ARRAY(vf64, double, vf64, VF64_LANES, VF64_BLOCKS)
 
 static void sigmoid_f64_kernel(const void *in, void *out, ptrdiff_t n)
 {
@@ -465,7 +487,7 @@ static void logit_f64_kernel(const void *in, void *out, ptrdiff_t n)
     map_vf64((const double *)in, (double *)out, n, logit_vf64);
 }
 
-DEFINE_VECTOR_MAP(map_f32_via_vf64, float, vf64, VF64_LANES, vf64_load_f32, vf64_store_f32)
+DEFINE_VECTOR_MAP(map_f32_via_vf64, float, vf64, VF64_LANES, VF64_BLOCKS, vf64_load_f32, vf64_store_f32)
 
 static void logit_f32_kernel(const void *in, void *out, ptrdiff_t n)
 {

@@ -2,7 +2,7 @@
  * The array loops of the vector kernels (kernels_vec_f32.h, kernels_vec_f64.h),
  * written once by the macros below over the vector layer (vec_*.h).
  *
- * Whole steps of VEC_BLOCKS vectors go straight from and to the arrays, the
+ * Whole steps of BLOCKS vectors go straight from and to the arrays, the
  * first stage (the exp) of every vector of a step before any division: the
  * long dependency chains of independent vectors then overlap within the
  * out-of-order window.  The tail goes through partial loads and stores (zeros
@@ -15,24 +15,24 @@
 #include <stddef.h>
 
 /* array_X(in, out, out2, n, first, second) for the kernel suffix X (vf32,
- * vf64) on elements T in vectors VF with masks VM, LANES lanes; the kernel
- * file defines shared_X, shared_parts_X(v, moderate) and immoderate_X(v) (a
- * mask): first(p) into out and, unless second is NULL, second(p) into out2,
- * with p = shared_parts_X(v, moderate).  A step takes the moderate path (a
- * compile-time constant in the inlined code) when immoderate_X is false in
- * every lane of it. */
-#define DEFINE_VECTOR_ARRAY(X, T, VF, VM, LANES)                                              \
+ * vf64) on elements T in vectors VF, LANES lanes; the kernel file defines
+ * shared_X, shared_parts_X(v, moderate) and any_immoderate_X(x, BLOCKS):
+ * first(p) into out and, unless second is NULL, second(p) into out2, with
+ * p = shared_parts_X(v, moderate).  A step takes the moderate path (a
+ * compile-time constant in the inlined code) unless any_immoderate_X says
+ * otherwise of its BLOCKS vectors. */
+#define DEFINE_VECTOR_ARRAY(X, T, VF, LANES, BLOCKS)                                           \
     static inline __attribute__((always_inline)) void                                          \
-    blocks_##X(const VF *x, T *out, T *out2, VF (*first)(shared_##X), VF (*second)(shared_##X),\
+    blocks_##X(const VF *x, T *out, T *out2, VF (*first)(shared_##X), VF (*second)(shared_##X), \
                int moderate)                                                                   \
     {                                                                                          \
-        shared_##X p[VEC_BLOCKS];                                                              \
-        for (int b = 0; b < VEC_BLOCKS; b++)                                                   \
+        shared_##X p[BLOCKS];                                                                  \
+        for (int b = 0; b < BLOCKS; b++)                                                       \
             p[b] = shared_parts_##X(x[b], moderate);                                           \
-        for (int b = 0; b < VEC_BLOCKS; b++)                                                   \
+        for (int b = 0; b < BLOCKS; b++)                                                       \
             VF##_store(out + LANES * b, first(p[b]));                                          \
         if (second)                                                                            \
-            for (int b = 0; b < VEC_BLOCKS; b++)                                               \
+            for (int b = 0; b < BLOCKS; b++)                                                   \
                 VF##_store(out2 + LANES * b, second(p[b]));                                    \
     }                                                                                          \
                                                                                                \
@@ -41,14 +41,11 @@
               VF (*second)(shared_##X))                                                        \
     {                                                                                          \
         ptrdiff_t i = 0;                                                                       \
-        for (; i + LANES * VEC_BLOCKS <= n; i += LANES * VEC_BLOCKS) {                         \
-            VF x[VEC_BLOCKS];                                                                  \
-            VM immoderate = immoderate_##X(x[0] = VF##_load(in + i));                          \
-            for (int b = 1; b < VEC_BLOCKS; b++) {                                             \
+        for (; i + LANES * BLOCKS <= n; i += LANES * BLOCKS) {                                 \
+            VF x[BLOCKS];                                                                      \
+            for (int b = 0; b < BLOCKS; b++)                                                   \
                 x[b] = VF##_load(in + i + LANES * b);                                          \
-                immoderate = VM##_or(immoderate, immoderate_##X(x[b]));                        \
-            }                                                                                  \
-            if (!VM##_any(immoderate))                                                         \
+            if (!any_immoderate_##X(x, BLOCKS))                                                \
                 blocks_##X(x, out + i, second ? out2 + i : NULL, first, second, 1);            \
             else                                                                               \
                 blocks_##X(x, out + i, second ? out2 + i : NULL, first, second, 0);            \
@@ -62,18 +59,18 @@
         }                                                                                      \
     }
 
-/* name(in, out, n, f): out = f(in), VEC_BLOCKS vectors of LANES per step;
+/* name(in, out, n, f): out = f(in), BLOCKS vectors of LANES per step;
  * LOAD / STORE (and their _partial forms) move T elements to and from VF. */
-#define DEFINE_VECTOR_MAP(name, T, VF, LANES, LOAD, STORE)                                    \
+#define DEFINE_VECTOR_MAP(name, T, VF, LANES, BLOCKS, LOAD, STORE)                             \
     static inline __attribute__((always_inline)) void                                          \
     name(const T *in, T *out, ptrdiff_t n, VF (*f)(VF))                                        \
     {                                                                                          \
         ptrdiff_t i = 0;                                                                       \
-        for (; i + LANES * VEC_BLOCKS <= n; i += LANES * VEC_BLOCKS) {                         \
-            VF y[VEC_BLOCKS];                                                                  \
-            for (int b = 0; b < VEC_BLOCKS; b++)                                               \
+        for (; i + LANES * BLOCKS <= n; i += LANES * BLOCKS) {                                 \
+            VF y[BLOCKS];                                                                      \
+            for (int b = 0; b < BLOCKS; b++)                                                   \
                 y[b] = f(LOAD(in + i + LANES * b));                                            \
-            for (int b = 0; b < VEC_BLOCKS; b++)                                               \
+            for (int b = 0; b < BLOCKS; b++)                                                   \
                 STORE(out + i + LANES * b, y[b]);                                              \
         }                                                                                      \
         for (; i < n; i += LANES) {                                                            \

@@ -13,6 +13,7 @@
  * stated exceptions kept inside their documented ranges:
  *   vf32_recip(d): an estimate of 1/d, its accuracy per layer;
  *   vf32_min/max(a, b): b where either is NaN (x86 semantics);
+ *   vf32_negative_or_one(x, v): v or 1 where x is zero or subnormal;
  *   vi64_sra_small, vi64_max_small: for values that fit in int32.
  */
 #ifndef SIGMOIDX_VEC_H
@@ -28,7 +29,8 @@
 #define VF64_LANES 4
 /* vectors in flight per step of the array loops: their long dependency chains
  * overlap within the out-of-order window */
-#define VEC_BLOCKS 4
+#define VF32_BLOCKS 4
+#define VF64_BLOCKS 4
 /* exp's tables of 2^(j/N): 8 float32 and 4 float64 entries, one permute each */
 #define VF32_EXP_TABLE_BITS 3
 #define VF64_EXP_TABLE_BITS 2
@@ -106,6 +108,9 @@ VEC_INLINE vf32 vf32_select(vm32 m, vf32 a, vf32 b)
     return _mm256_blendv_ps(b, a, _mm256_castsi256_ps(m));
 }
 VEC_INLINE vi32 vi32_select(vm32 m, vi32 a, vi32 b) { return _mm256_blendv_epi8(b, a, m); }
+/* x < 0 ? v : 1 for x not NaN; where |x| < 2^-126 (zeros, subnormals) v or
+ * 1, layer by layer: callers pass v = 1 there.  Here by x's sign bit. */
+VEC_INLINE vf32 vf32_negative_or_one(vf32 x, vf32 v) { return _mm256_blendv_ps(_mm256_set1_ps(1.0f), v, x); }
 /* m ? a : 0 */
 VEC_INLINE vf32 vf32_zero_unless(vm32 m, vf32 a) { return _mm256_and_ps(a, _mm256_castsi256_ps(m)); }
 VEC_INLINE vi32 vi32_zero_unless(vm32 m, vi32 a) { return _mm256_and_si256(a, m); }
@@ -215,6 +220,8 @@ VEC_INLINE vf64 vf64_select(vm64 m, vf64 a, vf64 b)
 {
     return _mm256_blendv_pd(b, a, _mm256_castsi256_pd(m));
 }
+/* x < 0 ? v : 1, as vf32_negative_or_one (|x| < 2^-1022: v or 1) */
+VEC_INLINE vf64 vf64_negative_or_one(vf64 x, vf64 v) { return _mm256_blendv_pd(_mm256_set1_pd(1.0), v, x); }
 VEC_INLINE vi64 vi64_select(vm64 m, vi64 a, vi64 b) { return _mm256_blendv_epi8(b, a, m); }
 VEC_INLINE vf64 vf64_zero_unless(vm64 m, vf64 a) { return _mm256_and_pd(a, _mm256_castsi256_pd(m)); }
 /* min(a, b) for any int64 */

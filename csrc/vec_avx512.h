@@ -26,7 +26,10 @@
 #define VEC_LEVEL "avx512"
 #define VF32_LANES 16
 #define VF64_LANES 8
-#define VEC_BLOCKS 4
+/* float32: 8 vectors in flight per step, as the 16-lane kernels keep the
+ * vector units busiest with (docs/performance.md); float64: 4 */
+#define VF32_BLOCKS 8
+#define VF64_BLOCKS 4
 /* exp's tables of 2^(j/N) (kernels_vec_f32.h, kernels_vec_f64.h): 32 float32
  * and 16 float64 entries, each one vpermt2ps / vpermt2pd on two registers,
  * which leaves shorter polynomials than avx2's 8 and 4 entries */
@@ -105,6 +108,14 @@ VEC_INLINE vm32 vm32_and(vm32 a, vm32 b) { return (vm32)(a & b); }
 VEC_INLINE int vm32_any(vm32 m) { return m != 0; }
 VEC_INLINE vf32 vf32_select(vm32 m, vf32 a, vf32 b) { return _mm512_mask_blend_ps(m, b, a); }
 VEC_INLINE vi32 vi32_select(vm32 m, vi32 a, vi32 b) { return _mm512_mask_blend_epi32(m, b, a); }
+/* x < 0 ? v : 1 (vec_avx2.h) in one vfixupimmps by x's class: 1.0 for
+ * positive, +1 and +inf, v kept for negative and -inf, and for zeros and
+ * subnormals, which it classes as zero; a signalling NaN x raises "invalid" */
+#define FIXUP_ONE_UNLESS_NEGATIVE 0xA0A0A000 /* a token (10: +1.0, 0: keep) per class */
+VEC_INLINE vf32 vf32_negative_or_one(vf32 x, vf32 v)
+{
+    return _mm512_fixupimm_ps(v, x, _mm512_set1_epi32(FIXUP_ONE_UNLESS_NEGATIVE), 0);
+}
 VEC_INLINE vf32 vf32_zero_unless(vm32 m, vf32 a) { return _mm512_maskz_mov_ps(m, a); }
 VEC_INLINE vi32 vi32_zero_unless(vm32 m, vi32 a) { return _mm512_maskz_mov_epi32(m, a); }
 
@@ -218,6 +229,10 @@ VEC_INLINE int vm64_any(vm64 m) { return m != 0; }
 VEC_INLINE int vm64_all(vm64 m) { return m == 0xff; }
 VEC_INLINE vf64 vf64_select(vm64 m, vf64 a, vf64 b) { return _mm512_mask_blend_pd(m, b, a); }
 VEC_INLINE vi64 vi64_select(vm64 m, vi64 a, vi64 b) { return _mm512_mask_blend_epi64(m, b, a); }
+VEC_INLINE vf64 vf64_negative_or_one(vf64 x, vf64 v)
+{
+    return _mm512_fixupimm_pd(v, x, _mm512_set1_epi64(FIXUP_ONE_UNLESS_NEGATIVE), 0);
+}
 VEC_INLINE vf64 vf64_zero_unless(vm64 m, vf64 a) { return _mm512_maskz_mov_pd(m, a); }
 
 VEC_INLINE vf64 vf64_pow2i(vi64 k)

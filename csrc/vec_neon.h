@@ -30,7 +30,8 @@
 #define VF64_LANES 2
 /* 128-bit vectors have half or a quarter of the x86 lanes: more of them in
  * flight per step to fill the out-of-order window */
-#define VEC_BLOCKS 8
+#define VF32_BLOCKS 8
+#define VF64_BLOCKS 8
 #define VF32_EXP_TABLE_BITS 3
 #define VF64_EXP_TABLE_BITS 2
 
@@ -113,6 +114,7 @@ VEC_INLINE vm32 vm32_and(vm32 a, vm32 b) { return vandq_s32(a, b); }
 VEC_INLINE int vm32_any(vm32 m) { return vmaxvq_u32(vreinterpretq_u32_s32(m)) != 0; }
 VEC_INLINE vf32 vf32_select(vm32 m, vf32 a, vf32 b) { return vbslq_f32(vreinterpretq_u32_s32(m), a, b); }
 VEC_INLINE vi32 vi32_select(vm32 m, vi32 a, vi32 b) { return vbslq_s32(vreinterpretq_u32_s32(m), a, b); }
+VEC_INLINE vf32 vf32_negative_or_one(vf32 x, vf32 v) { return vf32_select(vf32_signbit(x), v, vdupq_n_f32(1.0f)); }
 VEC_INLINE vf32 vf32_zero_unless(vm32 m, vf32 a)
 {
     return vreinterpretq_f32_s32(vandq_s32(vreinterpretq_s32_f32(a), m));
@@ -224,6 +226,7 @@ VEC_INLINE int vm64_any(vm64 m) { return vmaxvq_u32(vreinterpretq_u32_s64(m)) !=
 VEC_INLINE int vm64_all(vm64 m) { return vminvq_u32(vreinterpretq_u32_s64(m)) == UINT32_MAX; }
 VEC_INLINE vf64 vf64_select(vm64 m, vf64 a, vf64 b) { return vbslq_f64(vreinterpretq_u64_s64(m), a, b); }
 VEC_INLINE vi64 vi64_select(vm64 m, vi64 a, vi64 b) { return vbslq_s64(vreinterpretq_u64_s64(m), a, b); }
+VEC_INLINE vf64 vf64_negative_or_one(vf64 x, vf64 v) { return vf64_select(vf64_signbit(x), v, vdupq_n_f64(1.0)); }
 VEC_INLINE vf64 vf64_zero_unless(vm64 m, vf64 a)
 {
     return vreinterpretq_f64_s64(vandq_s64(vreinterpretq_s64_f64(a), m));

@@ -10,9 +10,10 @@ accuracy sweeps would catch a wrong entry only where inputs happen to use it.
   w in [0, 0.1716^2], as its comment states.
 
 And those of the vector kernels' exp (csrc/kernels_vec_f32.h, kernels_vec_f64.h), for
-every table size a layer may choose: 2^(j/N) as a correctly rounded head and rest,
-1/ln2 rounded, and ln2 as a head short enough that (n/N) times it is exact plus the
-rounded rest.
+every table size a layer may choose: 2^(j/N) as a correctly rounded head and either the
+rounded rest (t_lo) or the rounded ratio of the rest to the head (t_ratio), 1/ln2
+rounded, and ln2 as a head short enough that (n/N) times it is exact plus the rounded
+rest.
 """
 
 import re
@@ -112,16 +113,23 @@ VECTOR_TABLES = [("float32", "VTAB8_F32", 8, 2**11), ("float32", "VTAB32_F32", 3
 @pytest.mark.parametrize("dtype, macro, entries, n_max", VECTOR_TABLES)
 def test_vector_exp_tables(dtype, macro, entries, n_max):
     text = VECTOR_SOURCES[dtype]
-    uses = re.findall(macro + r"\((.*?)\)", text, re.S)
-    assert len(uses) == 2, macro  # the heads, then the rests
-    hi, lo = hex_floats(uses[0]), [0.0] + hex_floats(uses[1])  # the rest of 2^0 is written 0.0
-    assert len(hi) == len(lo) == entries
+    uses = re.findall(r"vf(?:32|64) (t_hi|t_lo|t_ratio) = vf(?:32|64)_lookup\d+\(\s*" + macro
+                      + r"\((.*?)\)", text, re.S)
+    names = [name for name, _ in uses]
+    assert names in (["t_hi", "t_lo"], ["t_hi", "t_ratio"]), (macro, names)
+    # the rest of 2^0 (and its ratio) is written 0.0
+    hi, second = hex_floats(uses[0][1]), [0.0] + hex_floats(uses[1][1])
+    assert len(hi) == len(second) == entries
     precision = PRECISION[dtype]
     with mpmath.workprec(300):
         for j in range(entries):
             t = mpmath.mpf(2) ** (mpmath.mpf(j) / entries)
             assert hi[j] == rounded(t, precision), (macro, j)
-            assert lo[j] == rounded(t - mpmath.mpf(hi[j]), precision), (macro, j)
+            rest = t - mpmath.mpf(hi[j])
+            if names[1] == "t_lo":
+                assert second[j] == rounded(rest, precision), (macro, j)
+            else:
+                assert second[j] == rounded(rest / mpmath.mpf(hi[j]), precision), (macro, j)
 
 
 @pytest.mark.parametrize("dtype, macro, entries, n_max", VECTOR_TABLES)

@@ -161,9 +161,15 @@ def test_long_arrays_give_each_element_its_own_result(f, dtype):
     vector kernels takes their path for moderate inputs (on avx512 with vscalefps /
     vscalefpd for 2^k), while an element alone goes through the general path of the tail
     (and the baseline's float64 loops have blocks of their own): the same bits either way,
-    up to and at the bounds.  logit: p over (0, 1)."""
+    up to and at the bounds, and for the signed zeros and subnormals, which avx512's
+    vfixupimm classes apart from the other numbers.  logit: p over (0, 1)."""
     bound = 64.0 if np.finfo(dtype).bits <= 32 else 512.0
-    x = np.linspace(-bound, bound, 4001).astype(dtype)
+    info = np.finfo(dtype)
+    tiny = np.array([0.0, info.smallest_subnormal, info.smallest_normal - info.smallest_subnormal,
+                     info.smallest_normal, info.eps], dtype)
+    # whole blocks of them first, then the sweep
+    x = np.concatenate([np.tile(np.concatenate([tiny, -tiny]), 26),
+                        np.linspace(-bound, bound, 4001).astype(dtype)])
     if f is sigmoidx.logit:
         x = np.linspace(0.0, 1.0, 4001)[1:-1].astype(dtype)
     alone = np.concatenate([f(x[i:i + 1]) for i in range(x.size)])

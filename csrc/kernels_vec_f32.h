@@ -25,7 +25,9 @@
  * the small error of exp and the quotient.  On the path where every |x| of
  * a block is at most 64 (no subnormal result, k >= -93), avx512 scales the
  * table's 2^(j/N) by 2^k with vscalefps before e_hi and e_lo are formed:
- * exactly, so that they round as the other path's do, scaled (the same bits).
+ * exactly, so that they are the other path's, scaled (the same bits), but for
+ * an e_lo below 2^-126, rounded once here and twice there: at most 2^-150
+ * apart, 2^-57 of e.
  */
 #include <stddef.h>
 #include <stdint.h>
